@@ -1,0 +1,99 @@
+"""Examine one export: which source it is, read it, refuse personal numbers, validate, stage.
+
+This is everything `lagesbild check` does, and what `ingest` does before it stores a file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import intox
+from .config import Workspace, sha256_file
+from .pnr import personal_number_columns
+from .read import RawTable, ReadError, read_table
+from .validate import ISSUE_COLUMNS, check_table
+
+SOURCES = {intox.SOURCE: intox}
+
+
+@dataclass
+class FileReport:
+    path: Path
+    label: str  # the path as the analyst knows it: relative to data/raw/ when it lies there
+    sha256: str
+    source: str | None = None
+    refusal: str | None = None  # why nothing of the file can be stored
+    table: RawTable | None = None
+    notes: list[str] = field(default_factory=list)
+    issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ISSUE_COLUMNS))
+    staging: pd.DataFrame | None = None
+
+    @property
+    def rows_read(self) -> int:
+        return 0 if self.table is None else len(self.table.cells) + self.table.blank_rows
+
+    @property
+    def rows_blank(self) -> int:
+        return 0 if self.table is None else self.table.blank_rows
+
+    @property
+    def rows_quarantined(self) -> int:
+        return int(self.issues["row"].nunique())
+
+    @property
+    def rows_loaded(self) -> int:
+        return 0 if self.staging is None else len(self.staging)
+
+    @property
+    def clean(self) -> bool:
+        return self.refusal is None and self.rows_quarantined == 0
+
+
+def source_of(path: Path, workspace: Workspace) -> str | None:
+    """The source a file's folder under data/raw/ names, if any."""
+    try:
+        first = path.resolve().relative_to(workspace.raw.resolve()).parts[0]
+    except ValueError:
+        return None
+    return first if first in SOURCES else None
+
+
+def examine(path: Path, workspace: Workspace, label: str | None = None) -> FileReport:
+    report = FileReport(path=path, label=label or path.name, sha256=sha256_file(path))
+    contracts = {name: module.contract(workspace) for name, module in SOURCES.items()}
+    source = source_of(path, workspace)
+    candidates = {source: contracts[source]} if source else contracts
+    try:
+        table = read_table(path, lambda row: max(c.header_score(row) for c in candidates.values()))
+    except ReadError as error:
+        report.refusal = str(error)
+        return report
+    report.table = table
+    if source is None:
+        scores = {name: c.header_score(table.headers) for name, c in candidates.items()}
+        source = max(scores, key=scores.get)
+        if scores[source] < 2:
+            report.refusal = f"{path.name}: rubrikerna liknar ingen känd källa ({', '.join(SOURCES)}); placera filen i data/raw/<källa>/."
+            return report
+    report.source = source
+
+    personal = personal_number_columns(table.cells, table.headers)
+    if personal:
+        names = ", ".join(f"'{name}'" for name in personal)
+        report.refusal = (
+            f"{path.name}: filen avvisas eftersom kolumnen {names} innehåller personnummer. "
+            "Inget från filen har sparats. Ta bort kolumnen ur exporten och försök igen."
+        )
+        return report
+
+    checked = check_table(table, contracts[source])
+    report.notes = checked.notes
+    if checked.file_errors:
+        report.refusal = " ".join(checked.file_errors)
+        return report
+    report.issues = checked.issues
+    good = checked.parsed.drop(index=checked.bad_rows)
+    report.staging = SOURCES[source].staging_rows(good, contracts[source], workspace, path)
+    return report

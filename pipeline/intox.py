@@ -1,0 +1,60 @@
+"""INTOX forms: from validated cells to staging rows (one row per emergency-department visit)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Workspace
+from .contract import Contract, fold
+
+SOURCE = "intox"
+UNKNOWN_AGE_BAND = "okand"
+STAGING_COLUMNS = [
+    "source_row", "case_id", "visit_date", "period", "age", "age_band", "sex", "municipality_code",
+    "home_known", "substances", "intent", "care_level", "unit", "severity", "report_of_concern",
+]
+
+
+def contract(workspace: Workspace) -> Contract:
+    return Contract(workspace.load_yaml("intox.yaml"))
+
+
+def unit_names(workspace: Workspace) -> dict[str, str]:
+    """Folded unit name or alias -> the unit's name in the coverage config."""
+    names = {}
+    for unit in workspace.load_yaml("intox_coverage.yaml").get("units") or []:
+        for text in [unit["unit"], *unit.get("aliases", [])]:
+            names[fold(text)] = unit["unit"]
+    return names
+
+
+def staging_rows(parsed: pd.DataFrame, contract: Contract, workspace: Workspace, path: Path) -> pd.DataFrame:
+    """Typed staging rows from the parsed cells of the rows that passed validation."""
+    rows = pd.DataFrame(index=parsed.index)
+    rows["source_row"] = parsed.index.astype("int64")
+    rows["case_id"] = parsed.get("case_id", pd.Series(pd.NA, index=parsed.index, dtype="object"))
+    rows["visit_date"] = parsed["visit_date"].dt.date
+    rows["period"] = parsed["visit_date"].dt.strftime("%Y-%m")
+    rows["age"] = parsed.get("age", pd.Series(pd.NA, index=parsed.index, dtype="Int64"))
+    rows["age_band"] = parsed.get("age_band", pd.Series(None, index=parsed.index, dtype="object")).fillna(UNKNOWN_AGE_BAND)
+    for field_name in ("sex", "intent", "care_level"):
+        missing = contract.codelists[contract.fields[field_name]["codelist"]].missing
+        rows[field_name] = parsed.get(field_name, pd.Series(missing, index=parsed.index))
+    home = parsed["home_municipality"]
+    rows["municipality_code"] = home.where(home.ne(""))
+    rows["home_known"] = home.ne("")
+    substances = contract.codelists["substance"]
+    rows["substances"] = parsed.get(contract.multicode_field, pd.Series([[substances.missing]] * len(parsed), index=parsed.index))
+    rows["unit"] = _units(parsed, workspace, path)
+    rows["severity"] = parsed.get("severity", pd.Series(pd.NA, index=parsed.index, dtype="Int64"))
+    rows["report_of_concern"] = parsed.get("report_of_concern", pd.Series(pd.NA, index=parsed.index, dtype="boolean"))
+    return rows[STAGING_COLUMNS].reset_index(drop=True)
+
+
+def _units(parsed: pd.DataFrame, workspace: Workspace, path: Path) -> pd.Series:
+    """The unit column, or the folder under data/raw/intox/ when the form has no unit column."""
+    known = unit_names(workspace)
+    folder = path.parent.name if path.parent.name.casefold() != SOURCE else ""
+    given = parsed["unit"].fillna(folder) if "unit" in parsed else pd.Series(folder, index=parsed.index)
+    return given.map(lambda text: known.get(fold(text), text) or None)

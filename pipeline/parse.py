@@ -1,0 +1,125 @@
+"""Parse text cells into typed values, vectorised over the distinct values of a column.
+
+Each parser returns NaN/NaT for a filled cell it cannot read; an empty cell stays empty, and the
+validation decides whether empty is allowed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+from .contract import CodeList, fold
+
+SWEDISH_MONTHS = {
+    "januari": 1, "februari": 2, "mars": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
+    "augusti": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
+}
+_MONTH_ABBREVIATIONS = {name[:3]: number for name, number in SWEDISH_MONTHS.items()} | {"sept": 9}
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0, after its 1900 leap-year bug
+_TEXT_DATE = re.compile(r"^(\d{1,2})\s*([a-zåäö]+)\.?\s*(\d{4})$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+def _distinct(values: pd.Series, parse_one) -> pd.Series:
+    """Apply a scalar parser once per distinct value: columns repeat few values many times."""
+    distinct = pd.unique(values)
+    parsed = dict(zip(distinct, map(parse_one, distinct)))
+    return values.map(parsed)
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """ISO dates (with or without time), Swedish text dates, day-first dates and Excel serials."""
+    return pd.to_datetime(_distinct(values, _parse_date), errors="coerce")
+
+
+def _parse_date(text: str) -> dt.date | None:
+    value = text.strip().lower()
+    if not value:
+        return None
+    try:
+        if match := _ISO.match(value):
+            return dt.date(*map(int, match.groups()))
+        if match := _DAY_FIRST.match(value):
+            day, month, year = map(int, match.groups())
+            return dt.date(year, month, day)
+        if match := _TEXT_DATE.match(value):
+            day, name, year = match.groups()
+            month = SWEDISH_MONTHS.get(name) or _MONTH_ABBREVIATIONS.get(name[:4]) or _MONTH_ABBREVIATIONS.get(name[:3])
+            return dt.date(int(year), month, int(day)) if month and (name in SWEDISH_MONTHS or len(name) <= 4) else None
+        serial = float(value.replace(",", "."))
+        if 20_000 <= serial < 80_000:  # 1954-2119: a serial, not some other number
+            return (EXCEL_EPOCH + pd.Timedelta(days=int(serial))).date()
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+def parse_integers(values: pd.Series, low: int, high: int) -> pd.Series:
+    """Whole numbers within [low, high]; "4,0" and "4.0" count as 4."""
+    numbers = pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce")
+    whole = numbers.where((numbers % 1 == 0) & numbers.between(low, high))
+    return whole.astype("Int64")
+
+
+_AGE_RANGE = re.compile(r"^(\d{1,3})\s*(?:-|–|till)\s*(\d{1,3})(?:\s*år)?$")
+_AGE_OPEN = re.compile(r"^(\d{1,3})\s*(?:\+|år och äldre|och äldre|eller äldre|-)$")
+
+
+def parse_ages(values: pd.Series, bands: list[list]) -> pd.DataFrame:
+    """Age in years or an age band; columns `age` (Int64) and `age_band` (one of `bands`)."""
+    def band_of(low: int, high: int) -> str | None:
+        for label, band_low, band_high in bands:
+            if band_low <= low and high <= band_high:
+                return label
+        return None
+
+    def one(text: str) -> tuple[float, str | None]:
+        value = text.strip().lower().replace(" år", "").strip()
+        if not value:
+            return (np.nan, None)
+        if re.fullmatch(r"\d{1,3}(?:[.,]0)?", value):
+            age = int(value.split(".")[0].split(",")[0])
+            return (age, band_of(age, age)) if age <= 120 else (np.nan, None)
+        if match := _AGE_RANGE.match(value):
+            return (np.nan, band_of(int(match.group(1)), int(match.group(2))))
+        if match := _AGE_OPEN.match(value):
+            return (np.nan, band_of(int(match.group(1)), 130))
+        return (np.nan, None)
+
+    parsed = _distinct(values, one)
+    return pd.DataFrame(
+        {"age": pd.array([p[0] for p in parsed], dtype="Float64").astype("Int64"), "age_band": [p[1] for p in parsed]},
+        index=values.index,
+    )
+
+
+def parse_yes_no(values: pd.Series, yes: set[str], no: set[str]) -> pd.Series:
+    """True, False, or NaN for an answer that is neither; empty cells are False."""
+    def one(text: str) -> object:
+        folded = fold(text)
+        if folded in yes:
+            return True
+        if folded in no or folded == "":
+            return False
+        return np.nan
+
+    return _distinct(values, one)
+
+
+def split_multicode(values: pd.Series, codes: CodeList, separators: list[str]) -> pd.DataFrame:
+    """One delimited cell of several answers: columns `codes` (list) and `unknown` (list of texts)."""
+    pattern = "|".join(re.escape(s) for s in sorted(separators, key=len, reverse=True))
+
+    def one(text: str) -> tuple[list[str], list[str]]:
+        items = [item.strip() for item in re.split(pattern, text, flags=re.IGNORECASE) if item.strip()]
+        if not items:
+            return ([codes.missing] if codes.missing else [], [])
+        found = [codes.lookup.get(fold(item)) for item in items]
+        return (sorted(set(c for c in found if c)), [item for item, code in zip(items, found) if code is None])
+
+    parsed = _distinct(values, one)
+    return pd.DataFrame({"codes": [p[0] for p in parsed], "unknown": [p[1] for p in parsed]}, index=values.index)

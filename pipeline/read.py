@@ -1,0 +1,177 @@
+"""Read an export as it was produced: xlsx, or csv in any encoding and delimiter Swedish offices use.
+
+The result is a table of stripped text cells, each row carrying the number the spreadsheet shows
+for it, so that every later message can name the row an analyst will look for.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+DELIMITERS = (";", ",", "\t")
+HEADER_SEARCH_ROWS = 20
+
+
+class ReadError(Exception):
+    """The file cannot be read as a table at all; the message is Swedish and names the file."""
+
+
+@dataclass
+class RawTable:
+    path: Path
+    headers: list[str]
+    cells: pd.DataFrame  # str cells, columns 0..n-1 in header order, index = spreadsheet row number
+    format: str  # "xlsx" or "csv"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_row: int = 1
+    blank_rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def description(self) -> str:
+        if self.format == "xlsx":
+            return f"Excel-arbetsbok, blad '{self.sheet}', rubrikrad {self.header_row}"
+        names = {";": "semikolon", ",": "komma", "\t": "tabb"}
+        return f"CSV, {self.encoding}, avgränsare {names[self.delimiter]}, rubrikrad {self.header_row}"
+
+
+def read_table(path: Path, header_score: Callable[[list[str]], int]) -> RawTable:
+    """Read `path`; `header_score` counts how many cells of a row are known column names."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        grid, meta = _read_xlsx(path, header_score)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        grid, meta = _read_csv(path)
+    else:
+        raise ReadError(f"{path.name}: okänt filformat '{path.suffix}'. Spara filen som .xlsx eller .csv.")
+    return _to_table(path, grid, header_score, **meta)
+
+
+def _to_table(path: Path, grid: pd.DataFrame, header_score, **meta) -> RawTable:
+    grid = grid.fillna("").astype(str).apply(lambda col: col.str.replace("\xa0", " ").str.strip())
+    if grid.empty:
+        raise ReadError(f"{path.name}: filen är tom.")
+    header_at = _find_header(grid, header_score)
+    headers = grid.iloc[header_at].tolist()
+    # Columns with neither a header nor any value are Excel's leftover formatting, not data.
+    body = grid.iloc[header_at + 1 :]
+    keep = [i for i, name in enumerate(headers) if name or body.iloc[:, i].ne("").any()]
+    body = body.iloc[:, keep]
+    headers = [headers[i] for i in keep]
+    body.columns = range(len(headers))
+    body.index = body.index + 1  # spreadsheets count rows from 1
+    blank = body.eq("").all(axis=1)
+    return RawTable(
+        path=path,
+        headers=headers,
+        cells=body[~blank],
+        header_row=header_at + 1,
+        blank_rows=int(blank.sum()),
+        **meta,
+    )
+
+
+def _find_header(grid: pd.DataFrame, header_score) -> int:
+    """The first row that names at least two known columns; else the first row with content."""
+    top = grid.head(HEADER_SEARCH_ROWS)
+    for position, row in enumerate(top.itertuples(index=False)):
+        if header_score(list(row)) >= 2:
+            return position
+    filled = top.ne("").any(axis=1).to_numpy().nonzero()[0]
+    return int(filled[0]) if len(filled) else 0
+
+
+# --- Excel -------------------------------------------------------------------------------------
+
+
+def _read_xlsx(path: Path, header_score) -> tuple[pd.DataFrame, dict]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged or mislabelled file
+        raise ReadError(f"{path.name}: kan inte öppnas som Excel-arbetsbok ({type(error).__name__}).") from error
+    try:
+        best = None
+        for sheet in book.worksheets:
+            rows = [[_excel_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+            if not rows:
+                continue
+            grid = pd.DataFrame(rows)
+            score = max((header_score([str(v) for v in row]) for row in rows[:HEADER_SEARCH_ROWS]), default=0)
+            if best is None or score > best[0]:
+                best = (score, grid, sheet.title)
+    finally:
+        book.close()
+    if best is None:
+        raise ReadError(f"{path.name}: arbetsboken har inga ifyllda blad.")
+    return best[1], {"format": "xlsx", "sheet": best[2]}
+
+
+def _excel_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, dict]:
+    data = path.read_bytes()
+    encoding = _sniff_encoding(data)
+    text = data.decode(encoding)
+    delimiter = _sniff_delimiter(text)
+    try:
+        # The csv module keeps quoted line breaks inside one record, as Excel numbers rows, and
+        # tolerates rows of uneven width, which pandas' fast parser refuses.
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise ReadError(f"{path.name}: kan inte läsas som CSV ({error}); kontrollera citattecken.") from error
+    grid = pd.DataFrame(rows, dtype=str)
+    label = {"utf-8-sig": "UTF-8 med BOM", "utf-8": "UTF-8", "cp1252": "Windows-1252", "utf-16": "UTF-16"}[encoding]
+    return grid, {"format": "csv", "encoding": label, "delimiter": delimiter}
+
+
+def _sniff_encoding(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # Excel's "Unicode-text"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        # Excel's Swedish "CSV (semikolonavgränsad)" and older systems write Windows-1252.
+        return "cp1252"
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the most, equally many, fields."""
+    sample = text[:64 * 1024].splitlines()[:50]
+    best, best_key = ",", (-1, -1)
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in csv.reader(sample, delimiter=delimiter) if any(cell.strip() for cell in row)]
+        if not counts:
+            continue
+        widest = max(counts)
+        key = (sum(count == widest for count in counts) if widest > 1 else 0, widest)
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best

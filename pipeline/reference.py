@@ -1,0 +1,170 @@
+"""Reference data: municipalities, regions and population, and municipality name resolution."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from .config import REFERENCE_DIR, Workspace
+
+# Words that say "not known" or "not a Swedish municipality" in a home-municipality cell.
+UNKNOWN_MUNICIPALITY = {
+    "okänd", "okänt", "okand", "uppgift saknas", "saknas", "vet ej", "utomlands", "utländsk",
+    "utanför sverige", "utanför regionen", "annan", "övrig", "-", "?",
+}
+# Genitives that are not simply name + "s".
+IRREGULAR_GENITIVE = {"falu": "Falun", "region gotland": "Gotland"}
+_SUFFIX = re.compile(r"\s+(kommun|stad|kommuns|municipality)$")
+
+
+def _fold(text: str) -> str:
+    """Case and spacing fold that keeps å, ä, ö apart from a, o (Habo is not Håbo)."""
+    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+
+
+@lru_cache(maxsize=1)
+def municipalities() -> pd.DataFrame:
+    return pd.read_csv(REFERENCE_DIR / "municipalities.csv", dtype=str)
+
+
+@lru_cache(maxsize=1)
+def population() -> pd.DataFrame:
+    return pd.read_csv(REFERENCE_DIR / "population.csv", dtype={"municipality_code": str})
+
+
+@dataclass(frozen=True)
+class Resolution:
+    code: str | None  # 4-digit code; None when unknown or unresolvable
+    known_unknown: bool = False  # the cell says "okänd" or similar: a valid answer
+    suggestions: tuple[str, ...] = ()
+
+
+class MunicipalityResolver:
+    """Turns a code, an SCB name or "X kommun" (genitive forms included) into a 4-digit code."""
+
+    def __init__(self) -> None:
+        table = municipalities()
+        self.names = dict(zip(table.municipality_code, table.municipality_name))
+        self._by_name = {_fold(name): code for code, name in self.names.items()}
+        for stem, name in IRREGULAR_GENITIVE.items():
+            self._by_name[stem] = self._by_name[_fold(name)]
+
+    def resolve(self, value: object) -> Resolution:
+        text = _fold(value)
+        if text in UNKNOWN_MUNICIPALITY:
+            return Resolution(None, known_unknown=True)
+        digits = re.sub(r"\.0$", "", text)  # 1737.0 from a numeric spreadsheet cell
+        if digits.isdigit() and len(digits) in (3, 4):
+            code = digits.zfill(4)  # Excel drops the leading zero of 0114
+            return Resolution(code if code in self.names else None)
+        code = self._by_name.get(text)
+        if code is None:
+            stem = _SUFFIX.sub("", text)
+            code = self._by_name.get(stem)
+            if code is None and stem.endswith("s"):
+                code = self._by_name.get(stem[:-1])
+        if code is not None:
+            return Resolution(code)
+        close = difflib.get_close_matches(_SUFFIX.sub("", text), list(self._by_name), n=3, cutoff=0.6)
+        return Resolution(None, suggestions=tuple(dict.fromkeys(self.names[self._by_name[c]] for c in close)))
+
+    def resolve_series(self, values: pd.Series) -> pd.DataFrame:
+        """Resolve a column, each distinct value once: columns code, known_unknown, suggestions."""
+        distinct = {value: self.resolve(value) for value in pd.unique(values)}
+        return pd.DataFrame(
+            {
+                "code": values.map(lambda v: distinct[v].code),
+                "known_unknown": values.map(lambda v: distinct[v].known_unknown),
+                "suggestions": values.map(lambda v: distinct[v].suggestions),
+            },
+            index=values.index,
+        )
+
+
+@lru_cache(maxsize=1)
+def resolver() -> MunicipalityResolver:
+    return MunicipalityResolver()
+
+
+def region_members(workspace: Workspace) -> pd.DataFrame:
+    """Every region with its member municipalities: counties, the country and configured cooperations."""
+    table = municipalities()
+    counties = pd.DataFrame(
+        {
+            "area_type": "lan",
+            "area_code": "lan-" + table.county_code,
+            "area_name": table.county_name,
+            "municipality_code": table.municipality_code,
+        }
+    )
+    country = pd.DataFrame(
+        {"area_type": "riket", "area_code": "riket", "area_name": "Riket", "municipality_code": table.municipality_code}
+    )
+    configured = [
+        {"area_type": "region", "area_code": region_id, "area_name": spec["name"], "municipality_code": str(code).zfill(4)}
+        for region_id, spec in (workspace.load_yaml("regions.yaml").get("regions") or {}).items()
+        for code in spec["municipalities"]
+    ]
+    members = pd.concat([counties, country, pd.DataFrame(configured)], ignore_index=True)
+    unknown = set(members.municipality_code) - set(table.municipality_code)
+    if unknown:
+        raise ValueError(f"regions.yaml: okända kommunkoder {sorted(unknown)}")
+    return members
+
+
+def area_names(workspace: Workspace) -> pd.DataFrame:
+    table = municipalities()
+    kommun = pd.DataFrame({"area_type": "kommun", "area_code": table.municipality_code, "area_name": table.municipality_name})
+    regions = region_members(workspace)[["area_type", "area_code", "area_name"]].drop_duplicates()
+    return pd.concat([kommun, regions], ignore_index=True)
+
+
+def mean_population(first_year: int, last_year: int) -> pd.DataFrame:
+    """Mean population per municipality and year, (31 Dec previous year + 31 Dec this year) / 2.
+
+    Years missing from SCB's table are estimated: linearly between the nearest known years, or
+    carried from the latest (earliest) known year outside them. `basis` says in Swedish which
+    population was used, so a report can state it.
+    """
+    wide = population().pivot(index="municipality_code", columns="year", values="population").astype(float)
+    known = sorted(int(year) for year in wide.columns)
+    year_end = {year: _year_end(wide, known, year) for year in range(first_year - 1, last_year + 1)}
+    frames = []
+    for year in range(first_year, last_year + 1):
+        (previous, previous_note), (current, current_note) = year_end[year - 1], year_end[year]
+        if previous_note is None and current_note is None:
+            basis = f"medelfolkmängd {year}"
+        elif current_note == previous_note and current_note.startswith("folkmängd"):
+            basis = f"{current_note} ({year} saknas)"
+        else:
+            notes = sorted({note for note in (previous_note, current_note) if note})
+            basis = f"skattad medelfolkmängd {year} ({'; '.join(notes)})"
+        frames.append(
+            pd.DataFrame(
+                {
+                    "municipality_code": wide.index,
+                    "year": year,
+                    "population": ((previous + current) / 2).round(1).to_numpy(),
+                    "basis": basis,
+                    "estimated": not (previous_note is None and current_note is None),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _year_end(wide: pd.DataFrame, known: list[int], year: int) -> tuple[pd.Series, str | None]:
+    """Population on 31 December of `year`, and a note when it is an estimate."""
+    if year in known:
+        return wide[year], None
+    before = [y for y in known if y < year]
+    after = [y for y in known if y > year]
+    if before and after:
+        low, high = before[-1], after[0]
+        weight = (year - low) / (high - low)
+        return wide[low] + (wide[high] - wide[low]) * weight, f"interpolerad mellan {low} och {high}"
+    nearest = before[-1] if before else after[0]
+    return wide[nearest], f"folkmängd 31 december {nearest}, senast tillgängliga" if before else f"folkmängd 31 december {nearest}"

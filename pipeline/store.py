@@ -1,0 +1,145 @@
+"""The DuckDB file: staging tables, quarantine, the file registry and the ingest log.
+
+The CLI is the only writer. Each file is stored in one transaction: its earlier rows, its new
+rows, its quarantine and its registry entry change together or not at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .examine import FileReport
+
+DDL = """
+CREATE TABLE IF NOT EXISTS raw_files (
+    path VARCHAR PRIMARY KEY,        -- relative to data/raw/: a file's identity
+    source VARCHAR,
+    sha256 VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,         -- inläst | inläst med karantän | dubblett
+    duplicate_of VARCHAR,
+    rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER, rows_blank INTEGER,
+    first_period VARCHAR, last_period VARCHAR,
+    description VARCHAR,
+    notes VARCHAR[],
+    loaded_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS refused_files (path VARCHAR PRIMARY KEY, sha256 VARCHAR, message VARCHAR, seen_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS ingest_log (
+    logged_at TIMESTAMP, path VARCHAR, sha256 VARCHAR, action VARCHAR,
+    rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER, rows_blank INTEGER, message VARCHAR
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    path VARCHAR, sha256 VARCHAR, source_row INTEGER, column_name VARCHAR, value VARCHAR, rule VARCHAR, message VARCHAR
+);
+CREATE TABLE IF NOT EXISTS stg_intox (
+    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL,
+    case_id VARCHAR, visit_date DATE NOT NULL, period VARCHAR NOT NULL,
+    age SMALLINT, age_band VARCHAR NOT NULL, sex VARCHAR NOT NULL,
+    municipality_code VARCHAR, home_known BOOLEAN NOT NULL, substances VARCHAR[] NOT NULL,
+    intent VARCHAR NOT NULL, care_level VARCHAR NOT NULL, unit VARCHAR,
+    severity TINYINT, report_of_concern BOOLEAN
+);
+"""
+
+
+def connect(database: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    database.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(database), read_only=read_only)
+    if not read_only:
+        con.execute(DDL)
+    return con
+
+
+def registry(con) -> pd.DataFrame:
+    return con.execute("SELECT path, sha256, status, duplicate_of FROM raw_files").df()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _log(con, path: str, sha256: str, action: str, report: FileReport | None = None, message: str = "") -> None:
+    counts = (report.rows_read, report.rows_loaded, report.rows_quarantined, report.rows_blank) if report else (None,) * 4
+    con.execute("INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [_now(), path, sha256, action, *counts, message])
+
+
+def store_file(con, report: FileReport) -> None:
+    """Replace whatever the file's path held before with this version, in one transaction."""
+    table = f"stg_{report.source}"
+    staging = report.staging.assign(path=report.label, sha256=report.sha256)
+    columns = ", ".join(staging.columns)
+    status = "inläst med karantän" if report.rows_quarantined else "inläst"
+    periods = staging["period"] if "period" in staging and len(staging) else pd.Series(dtype=str)
+    con.begin()
+    try:
+        _delete_path(con, report.label)
+        con.register("incoming", staging)
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming")
+        con.unregister("incoming")
+        issues = report.issues.assign(path=report.label, sha256=report.sha256)
+        con.register("incoming_issues", issues)
+        con.execute(
+            'INSERT INTO quarantine SELECT path, sha256, "row", "column", value, rule, message FROM incoming_issues'
+        )
+        con.unregister("incoming_issues")
+        con.execute(
+            "INSERT INTO raw_files VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                report.label, report.source, report.sha256, status,
+                report.rows_read, report.rows_loaded, report.rows_quarantined, report.rows_blank,
+                periods.min() if len(periods) else None, periods.max() if len(periods) else None,
+                report.table.description, report.notes, _now(),
+            ],
+        )
+        con.execute("DELETE FROM refused_files WHERE path = ?", [report.label])
+        _log(con, report.label, report.sha256, status, report)
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+
+
+def store_duplicate(con, path: str, sha256: str, original: str) -> None:
+    con.begin()
+    _delete_path(con, path)
+    con.execute(
+        "INSERT INTO raw_files (path, sha256, status, duplicate_of, loaded_at) VALUES (?, ?, 'dubblett', ?, ?)",
+        [path, sha256, original, _now()],
+    )
+    _log(con, path, sha256, "dubblett", message=f"samma innehåll som {original}; läses inte in igen")
+    con.commit()
+
+
+def store_refusal(con, path: str, sha256: str, message: str) -> None:
+    """Record that a file was refused; rows an earlier version of it left stay as they were."""
+    con.begin()
+    con.execute("INSERT OR REPLACE INTO refused_files VALUES (?, ?, ?, ?)", [path, sha256, message, _now()])
+    _log(con, path, sha256, "avvisad", message=message)
+    con.commit()
+
+
+def remove_path(con, path: str) -> None:
+    """A file that left data/raw/ takes its rows with it; its duplicates are examined anew."""
+    con.begin()
+    _delete_path(con, path)
+    con.execute("DELETE FROM raw_files WHERE duplicate_of = ?", [path])
+    con.execute("DELETE FROM refused_files WHERE path = ?", [path])
+    _log(con, path, "", "borttagen", message="filen finns inte längre i data/raw/")
+    con.commit()
+
+
+def forget_refusals_except(con, present: list[str]) -> None:
+    """Refusals of files that are no longer in data/raw/ are history (kept in the log)."""
+    con.execute("DELETE FROM refused_files WHERE NOT list_contains(?, path)", [present])
+
+
+def _delete_path(con, path: str) -> None:
+    for table in _staging_tables(con) + ["quarantine", "raw_files"]:
+        con.execute(f"DELETE FROM {table} WHERE path = ?", [path])
+
+
+def _staging_tables(con) -> list[str]:
+    return [row[0] for row in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'stg\\_%' ESCAPE '\\'").fetchall()]

@@ -1,0 +1,186 @@
+"""Validate a read table against its contract with Pandera, lazily: every failure is collected.
+
+The cells are parsed once (pipeline.parse); the Pandera schema then checks, column by column, that
+each filled cell parsed and that each required cell is filled. Its failure cases become Swedish
+messages that name the file, the spreadsheet row, the column, the value and the rule.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+
+from . import parse
+from .contract import Contract, map_codes
+from .pnr import valid_mask
+from .read import RawTable
+from .reference import resolver
+
+EARLIEST_DATE = pd.Timestamp("2000-01-01")
+ISSUE_COLUMNS = ["row", "column", "value", "rule", "message"]
+
+
+@dataclass
+class Checked:
+    parsed: pd.DataFrame  # one column per field (plus age_band), index = spreadsheet row
+    issues: pd.DataFrame  # ISSUE_COLUMNS, one row per failed check
+    file_errors: list[str] = field(default_factory=list)  # the file cannot be loaded at all
+    notes: list[str] = field(default_factory=list)  # worth knowing, nothing lost
+
+    @property
+    def bad_rows(self) -> pd.Index:
+        return pd.Index(self.issues["row"].unique())
+
+
+def check_table(table: RawTable, contract: Contract) -> Checked:
+    mapping = contract.map_headers(table.headers)
+    name = table.path.name
+    notes = [f"{name}: kolumnen '{table.headers[p] or f'nr {p + 1}'}' känns inte igen och läses inte in." for p in mapping.unknown]
+    notes += [
+        f"{name}: kolumnen '{table.headers[p]}' tolkas också som {contract.label(contract.map_headers([table.headers[p]]).fields[0])}; "
+        "den första sådana kolumnen används."
+        for p in mapping.repeated
+    ]
+    present = set(mapping.fields.values()) | ({contract.multicode_field} if mapping.codes else set())
+    missing = [f for f, spec in contract.fields.items() if spec.get("required") and f not in present]
+    if missing:
+        errors = [
+            f"{name}: kolumn för {contract.label(f)} saknas (godtagna rubriker: {', '.join(contract.fields[f]['aliases'][:6])} …)."
+            for f in missing
+        ]
+        return Checked(pd.DataFrame(), pd.DataFrame(columns=ISSUE_COLUMNS), errors, notes)
+    if contract.multicode_field and contract.multicode_field not in present:
+        notes.append(f"{name}: ingen kolumn för {contract.label(contract.multicode_field).lower()}; de räknas som okända.")
+
+    cells = table.cells
+    parsed = pd.DataFrame(index=cells.index)
+    columns: dict[str, pa.Column] = {}
+    explain: dict[str, dict] = {}  # per column key: header, and per-row detail for the messages
+    for position, field_name in mapping.fields.items():
+        key = f"c{position}"
+        spec = contract.fields[field_name]
+        checks, detail = _parse_field(cells[position], field_name, spec, contract, parsed)
+        if spec.get("required"):
+            checks.insert(0, pa.Check(lambda s: s.ne(""), name="obligatorisk"))
+        columns[key] = pa.Column(str, checks=checks, nullable=False)
+        explain[key] = {"header": table.headers[position], "field": field_name, "detail": detail}
+    yes_no_columns = {}
+    for position, code in mapping.codes.items():
+        key = f"c{position}"
+        answer = parse.parse_yes_no(cells[position], contract.yes, contract.no)
+        yes_no_columns[code] = answer
+        columns[key] = pa.Column(str, checks=[_valid(answer.notna(), "ja_nej")])
+        explain[key] = {"header": table.headers[position], "field": contract.multicode_field, "detail": None}
+    if yes_no_columns:
+        parsed[contract.multicode_field] = _codes_from_yes_no(yes_no_columns, contract)
+
+    frame = cells[list(mapping.fields) + list(mapping.codes)].copy()
+    frame.columns = [f"c{p}" for p in frame.columns]
+    issues = _run_schema(pa.DataFrameSchema(columns), frame, explain, contract, name)
+    return Checked(parsed, issues, [], notes)
+
+
+def _valid(ok: pd.Series, rule: str) -> pa.Check:
+    """A Pandera check whose verdict was computed while parsing (so each cell is parsed once)."""
+    return pa.Check(lambda s: ok.reindex(s.index).fillna(False).astype(bool), name=rule)
+
+
+def _parse_field(column: pd.Series, field_name: str, spec: dict, contract: Contract, parsed: pd.DataFrame):
+    """Parse one column into `parsed`; return its Pandera checks and per-row message detail."""
+    kind, empty = spec["kind"], column.eq("")
+    if kind == "date":
+        dates = parse.parse_dates(column)
+        parsed[field_name] = dates
+        in_range = dates.isna() | dates.between(EARLIEST_DATE, pd.Timestamp(dt.date.today()))
+        return [_valid(empty | dates.notna(), "datum"), _valid(in_range, "datum_intervall")], None
+    if kind == "age":
+        ages = parse.parse_ages(column, contract.spec["age_bands"])
+        parsed["age"], parsed["age_band"] = ages["age"], ages["age_band"]
+        return [_valid(empty | ages["age_band"].notna(), "alder")], None
+    if kind == "integer":
+        numbers = parse.parse_integers(column, spec["min"], spec["max"])
+        parsed[field_name] = numbers
+        return [_valid(empty | numbers.notna(), "heltal")], {"min": spec["min"], "max": spec["max"]}
+    if kind == "yesno":
+        answers = parse.parse_yes_no(column, contract.yes, contract.no)
+        parsed[field_name] = answers.where(~empty)
+        return [_valid(answers.notna(), "ja_nej")], None
+    if kind == "code":
+        codes = contract.codelists[spec["codelist"]]
+        mapped = map_codes(column, codes)
+        parsed[field_name] = mapped
+        return [_valid(mapped.notna(), "kod")], codes.allowed_text()
+    if kind == "multicode":
+        codes = contract.codelists[spec["codelist"]]
+        split = parse.split_multicode(column, codes, contract.spec.get("multicode_separators", [","]))
+        parsed[field_name] = split["codes"]
+        return [_valid(split["unknown"].str.len().eq(0), "kodlista")], (split["unknown"], codes.allowed_text())
+    if kind == "municipality":
+        resolved = resolver().resolve_series(column)
+        parsed[field_name] = resolved["code"].where(~resolved["known_unknown"], "")
+        return [_valid(empty | resolved["code"].notna() | resolved["known_unknown"], "kommun")], resolved["suggestions"]
+    if kind == "text":
+        unique_rule = [pa.Check(lambda s: ~(s.ne("") & s.duplicated(keep="first")), name="unik")] if field_name == "case_id" else []
+        parsed[field_name] = column.where(~empty)
+        return unique_rule, None
+    raise ValueError(f"okänd fälttyp {kind!r} för {field_name}")
+
+
+def _codes_from_yes_no(answers: dict[str, pd.Series], contract: Contract) -> pd.Series:
+    """One yes/no column per code -> the list of codes answered yes (the missing code if none)."""
+    table = pd.DataFrame(answers).fillna(False).astype(bool)
+    missing = contract.codelists[contract.fields[contract.multicode_field]["codelist"]].missing
+    names = table.columns.to_numpy()
+    return pd.Series(
+        [sorted(names[row]) or ([missing] if missing else []) for row in table.to_numpy()], index=table.index
+    )
+
+
+def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, explain: dict, contract: Contract, name: str) -> pd.DataFrame:
+    try:
+        schema.validate(frame, lazy=True)
+        return pd.DataFrame(columns=ISSUE_COLUMNS)
+    except pa.errors.SchemaErrors as errors:
+        failures = errors.failure_cases
+    failures = failures[failures["index"].notna()]
+    rows = []
+    for failure in failures.itertuples(index=False):
+        info = explain[failure.column]
+        row = int(failure.index)
+        value = "" if pd.isna(failure.failure_case) else str(failure.failure_case)
+        shown = "(dolt: ser ut som ett personnummer)" if valid_mask(pd.Series([value])).iloc[0] else value
+        text = _rule_text(failure.check, shown, info, row, contract)
+        rows.append((row, info["header"], shown, failure.check, f"{name}, rad {row}, kolumn '{info['header']}': {text}"))
+    issues = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
+    return issues.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+
+
+def _rule_text(rule: str, value: str, info: dict, row: int, contract: Contract) -> str:
+    label, detail = contract.label(info["field"]), info["detail"]
+    if rule == "obligatorisk":
+        return f"värde saknas; {label.lower()} måste anges."
+    if rule == "datum":
+        return f"'{value}' är inget giltigt datum (skriv t.ex. 2026-10-03 eller 3 oktober 2026)."
+    if rule == "datum_intervall":
+        return f"datumet '{value}' ligger utanför {EARLIEST_DATE:%Y-%m-%d} – dagens datum."
+    if rule == "alder":
+        bands = ", ".join(band[0] for band in contract.spec["age_bands"])
+        return f"'{value}' är varken en ålder 0–120 eller en åldersgrupp inom {bands}."
+    if rule == "heltal":
+        return f"'{value}' är inget heltal från {detail['min']} till {detail['max']}."
+    if rule == "ja_nej":
+        return f"'{value}' är varken ja eller nej (skriv Ja/Nej, X eller lämna tomt)."
+    if rule == "kod":
+        return f"'{value}' är inget tillåtet svar för {label.lower()} (tillåtna: {detail})."
+    if rule == "kodlista":
+        unknown, allowed = detail
+        return f"{', '.join(repr(u) for u in unknown.loc[row])} är okänt för {label.lower()} (tillåtna: {allowed})."
+    if rule == "kommun":
+        suggestions = detail.loc[row]
+        hint = f" Menade du {' eller '.join(suggestions)}?" if suggestions else ""
+        return f"'{value}' är ingen svensk kommun.{hint}"
+    if rule == "unik":
+        return f"{label.lower()} '{value}' finns redan på en tidigare rad i filen."
+    return f"'{value}' bryter mot regeln {rule}."
