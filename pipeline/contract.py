@@ -53,8 +53,8 @@ class Contract:
         self.fields: dict[str, dict] = spec["fields"]
         self.codelists = {name: CodeList.from_yaml(name, entries) for name, entries in spec["codelists"].items()}
         self._field_by_header = {fold(alias): name for name, f in self.fields.items() for alias in [name, f["label"], *f["aliases"]]}
-        self.yes = {fold(v) for v in spec.get("yes", [])}
-        self.no = {fold(v) for v in spec.get("no", [])}
+        self.yes = {fold(v) for v in spec.get("yes_answers", [])}
+        self.no = {fold(v) for v in spec.get("no_answers", [])}
         multi = [name for name, f in self.fields.items() if f["kind"] == "multicode"]
         self.multicode_field = multi[0] if multi else None
 

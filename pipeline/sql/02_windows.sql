@@ -1,0 +1,23 @@
+-- Derived windows of the monthly indicators, per municipality (int_indicator_month -> int_indicator_kommun).
+-- r12: the 12 months ending in the period, only where all 12 are covered; a rate keeps the
+--      population of the period's year, a share sums its denominators.
+-- ly:  the same month a year earlier, shown beside the period.
+CREATE OR REPLACE TABLE int_indicator_kommun AS
+SELECT indicator_id, municipality_code, period, dimension, category, numerator, denominator, population_basis
+FROM int_indicator_month
+UNION ALL
+SELECT i.indicator_id || '_r12', i.municipality_code, m.period, i.dimension, i.category,
+       sum(i.numerator),
+       CASE WHEN any_value(c.value) = 'rate' THEN arg_max(i.denominator, i.period) ELSE sum(i.denominator) END,
+       arg_max(i.population_basis, i.period)
+FROM int_indicator_month i
+JOIN ref_indicators c ON c.base_id = i.indicator_id AND c.window_name = 'r12'
+JOIN int_months m ON i.period BETWEEN m.r12_start AND m.period
+GROUP BY i.indicator_id, i.municipality_code, m.period, i.dimension, i.category
+HAVING count(*) = 12
+UNION ALL
+SELECT i.indicator_id || '_ly', i.municipality_code, m.period, i.dimension, i.category,
+       i.numerator, i.denominator, i.population_basis
+FROM int_indicator_month i
+JOIN ref_indicators c ON c.base_id = i.indicator_id AND c.window_name = 'ly'
+JOIN int_months m ON i.period = m.ly_period;
