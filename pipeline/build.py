@@ -38,7 +38,8 @@ def catalogue(workspace: Workspace) -> pd.DataFrame:
                 "value": spec["value"], "scale": float(spec.get("scale", 100 if spec["value"] == "share" else 1)),
                 "decimals": int(spec.get("decimals", 0)), "dimension": spec.get("dimension", ""),
                 "codelist": spec.get("codelist", ""), "count_id": spec.get("count", indicator_id),
-                "partition_of": spec.get("partition_of", ""), "sql": spec["sql"],
+                "partition_of": spec.get("partition_of", ""),
+                "share_of": spec.get("share_of", spec.get("partition_of", "")), "sql": spec["sql"],
             }
             entries.append(base)
             for window in spec.get("windows", []):
@@ -49,6 +50,7 @@ def catalogue(workspace: Workspace) -> pd.DataFrame:
                         "title": f"{spec['title']}, {WINDOW_TITLES[window]}",
                         "count_id": f"{base['count_id']}_{window}",
                         "partition_of": f"{base['partition_of']}_{window}" if base["partition_of"] else "",
+                        "share_of": f"{base['share_of']}_{window}" if base["share_of"] else "",
                     }
                 )
     return pd.DataFrame(entries)

@@ -237,7 +237,7 @@ def _draw_visits(months: pd.PeriodIndex, municipalities: pd.DataFrame,
     """Poisson counts per day and municipality, expanded to one row per visit, sorted by date."""
     days = pd.date_range(months[0].start_time, months[-1].end_time.normalize(), freq="D")
     season = SEASON / SEASON.mean()
-    weekday = np.where(days.dayofweek >= 4, WEEKEND_FACTOR, 1.0)
+    weekday = np.where(days.day_of_week >= 4, WEEKEND_FACTOR, 1.0)
     weekday /= (4 + 3 * WEEKEND_FACTOR) / 7
     day_weight = season[days.month - 1] * weekday
 

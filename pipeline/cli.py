@@ -1,0 +1,291 @@
+"""The `lagesbild` command. Help, messages and errors are in Swedish.
+
+Exit status, for a scheduler:
+  0  allt gick bra
+  1  rader i karantän (det som gick att läsa är inläst), eller: check hittade problem
+  2  felaktigt kommando (okänd flagga, fil som inte finns, ogiltig period)
+  3  en fil avvisades (personnummer, oläsbar, okänd källa, kolumn saknas)
+  4  beräkning eller rapport misslyckades
+When several apply, the highest number wins.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from .config import Workspace
+
+OK, QUARANTINE, USAGE, REFUSED, FAILED = 0, 1, 2, 3, 4
+MAX_ISSUES_SHOWN = 20
+
+
+class SwedishHelp:
+    """Click's help headings in Swedish."""
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="Användning: ")
+
+    def format_options(self, ctx, formatter):
+        rows = [row for param in self.get_params(ctx) if (row := param.get_help_record(ctx))]
+        if rows:
+            with formatter.section("Flaggor"):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            commands = [(name, self.get_command(ctx, name).get_short_help_str(limit=70)) for name in self.list_commands(ctx)]
+            with formatter.section("Kommandon"):
+                formatter.write_dl(commands)
+
+
+class Command(SwedishHelp, click.Command):
+    pass
+
+
+class Group(SwedishHelp, click.Group):
+    command_class = Command
+
+
+def _workspace_option(func):
+    return click.option(
+        "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default="aktuell mapp",
+        help="Arbetsmapp med data/raw/, data/processed/ och reports/.",
+    )(func)
+
+
+def _help(func):
+    return click.help_option("-h", "--help", help="Visa den här hjälpen och avsluta.")(func)
+
+
+def _period(ctx, param, value):
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise click.BadParameter("ange månaden som ÅÅÅÅ-MM, till exempel 2026-10.", param_hint="--period")
+    return value
+
+
+def _period_option(required: bool):
+    return click.option("--period", "-p", callback=_period, required=required, metavar="ÅÅÅÅ-MM",
+                        help="Månaden rapporterna gäller." + ("" if required else " Standard: senaste månaden med data."))
+
+
+@click.group(cls=Group, context_settings={"max_content_width": 100})
+@_help
+def cli():
+    """Lägesbild: läser in INTOX-exporter, kontrollerar dem, beräknar indikatorer och skapar rapporter.
+
+    Det vanliga månadsjobbet är: lagesbild run --period 2026-10
+    """
+
+
+@cli.command(help="Läs in nya och ändrade filer under data/raw/.")
+@_workspace_option
+@_help
+def ingest(workspace: Path):
+    sys.exit(_ingest(Workspace(workspace)))
+
+
+def _ingest(workspace: Workspace) -> int:
+    from .ingest import ingest as run_ingest
+
+    if not workspace.raw.exists():
+        click.echo(f"Mappen {workspace.raw} finns inte; lägg exporterna där (till exempel data/raw/intox/).", err=True)
+        return USAGE
+    click.echo(f"Läser in filer från {workspace.raw} …")
+    outcomes = run_ingest(workspace)
+    code = OK
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.action] = counts.get(outcome.action, 0) + 1
+        if outcome.action == "oförändrad":
+            continue
+        report = outcome.report
+        if report is not None and report.refusal is None:
+            click.echo(f"{outcome.label}: {outcome.action} – {_row_counts(report)}")
+            _echo_findings(report, limit=MAX_ISSUES_SHOWN)
+            if report.rows_quarantined:
+                code = max(code, QUARANTINE)
+        elif outcome.action == "avvisad":
+            click.echo(f"{outcome.label}: AVVISAD – {outcome.message}")
+            code = max(code, REFUSED)
+        else:
+            click.echo(f"{outcome.label}: {outcome.action}" + (f" ({outcome.message})" if outcome.message else ""))
+    summary = ", ".join(f"{count} {action}" for action, count in sorted(counts.items()))
+    click.echo(f"Inläsning klar: {summary or 'inga filer'}.")
+    return code
+
+
+def _row_counts(report) -> str:
+    blank = f", {report.rows_blank} tomma hoppades över" if report.rows_blank else ""
+    return f"{report.rows_read} rader lästa, {report.rows_loaded} inlästa, {report.rows_quarantined} i karantän{blank}"
+
+
+def _echo_findings(report, limit: int | None) -> None:
+    for note in report.notes:
+        click.echo(f"  Obs: {note}")
+    messages = report.issues["message"].tolist()
+    for message in messages[:limit]:
+        click.echo(f"  {message}")
+    if limit is not None and len(messages) > limit:
+        click.echo(f"  … och {len(messages) - limit} fel till; se alla med: lagesbild check {report.path}")
+
+
+@cli.command(help="Kontrollera filer utan att spara något: samma läsning och kontroll som vid inläsning.")
+@click.argument("files", nargs=-1, required=True, metavar="FIL...")
+@_workspace_option
+@_help
+def check(files: tuple[str, ...], workspace: Path):
+    from .examine import examine
+
+    missing = [name for name in files if not Path(name).is_file()]
+    if missing:
+        click.echo(f"Filen finns inte: {', '.join(missing)}", err=True)
+        sys.exit(USAGE)
+    code = OK
+    for name in files:
+        report = examine(Path(name), Workspace(workspace), label=name)
+        if report.refusal:
+            click.echo(f"{name}: AVVISAS – {report.refusal}")
+            code = max(code, QUARANTINE)
+            continue
+        verdict = "inga fel" if report.clean else f"{report.rows_quarantined} rader skulle hamna i karantän"
+        click.echo(f"{name}: {report.table.description}; {_row_counts(report)} – {verdict}.")
+        _echo_findings(report, limit=None)
+        if not report.clean:
+            code = max(code, QUARANTINE)
+    sys.exit(code)
+
+
+@cli.command(help="Beräkna alla indikatorer och skriv den publicerade, röjandeskyddade ögonblicksbilden.")
+@_period_option(required=False)
+@click.option("--force", is_flag=True, help="Beräkna om även när inget har ändrats.")
+@_workspace_option
+@_help
+def build(period: str | None, force: bool, workspace: Path):
+    sys.exit(_build(Workspace(workspace), period, force))
+
+
+def _build(workspace: Workspace, period: str | None, force: bool = False) -> int:
+    from .build import build as run_build
+    from .publish import publish
+
+    if not workspace.database.exists():
+        click.echo("Ingen databas ännu; kör 'lagesbild ingest' först.", err=True)
+        return FAILED
+    try:
+        result = run_build(workspace, force=force)
+    except Exception as error:
+        click.echo(f"Beräkningen misslyckades: {error}", err=True)
+        return FAILED
+    if not result.rows:
+        click.echo("Inga INTOX-formulär är inlästa; inget att beräkna.", err=True)
+        return FAILED
+    click.echo(("Indikatorer beräknade" if result.rebuilt else "Indikatorerna är oförändrade")
+               + f": {result.rows:,} värden för {result.first_period} – {result.last_period}.".replace(",", " "))
+    period = period or result.last_period
+    if period > result.last_period or period < result.first_period:
+        click.echo(f"Det finns inga uppgifter för {period}: data finns för {result.first_period} – {result.last_period}.", err=True)
+        return FAILED
+    target = publish(workspace, period)
+    click.echo(f"Publicerat: {target}")
+    return OK
+
+
+@cli.command(help="Skapa HTML-rapporterna för en månad.")
+@_period_option(required=True)
+@click.option("--area", "-a", "areas", multiple=True, metavar="OMRÅDE",
+              help="Bara detta område: kommunkod (1737) eller region (sutohamu, lan-17, riket). Kan upprepas.")
+@_workspace_option
+@_help
+def report(period: str, areas: tuple[str, ...], workspace: Path):
+    sys.exit(_report(Workspace(workspace), period, list(areas)))
+
+
+def _report(workspace: Workspace, period: str, areas: list[str]) -> int:
+    from .report import render
+
+    try:
+        results = render(workspace, period, areas or None, progress=lambda done, total, name: click.echo(f"  rapport {done}/{total}: {name}"))
+    except (FileNotFoundError, ValueError) as error:
+        click.echo(str(error), err=True)
+        return FAILED
+    failed = [r for r in results if r.status == "misslyckades"]
+    made = sum(r.status == "skapad" for r in results)
+    click.echo(f"Rapporter: {made} skapade, {len(results) - made - len(failed)} oförändrade, {len(failed)} misslyckades.")
+    for result in failed:
+        click.echo(f"  {result.area_name} ({result.area_code}): {result.error}", err=True)
+    click.echo(f"Översikt: {(workspace.reports / period / 'index.html').resolve()}")
+    return FAILED if failed else OK
+
+
+@cli.command(help="Månadsjobbet: läs in, beräkna och skapa rapporterna för en månad.")
+@_period_option(required=True)
+@_workspace_option
+@_help
+def run(period: str, workspace: Path):
+    sys.exit(_run(Workspace(workspace), period))
+
+
+def _run(workspace: Workspace, period: str) -> int:
+    code = _ingest(workspace)
+    if code >= USAGE and code != REFUSED:
+        return code
+    built = _build(workspace, period)
+    if built != OK:
+        return max(code, built)
+    return max(code, _report(workspace, period, []))
+
+
+@cli.command(help="Skapa syntetiska demodata för Värmland och kör hela månadsjobbet på dem.")
+@_period_option(required=False)
+@click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"),
+              show_default=True, help="Arbetsmapp för demon.")
+@_help
+def demo(period: str | None, workspace: Path):
+    from .demo import write_demo_data
+
+    period = period or _latest_complete_month()
+    files = write_demo_data(workspace, period)
+    click.echo(f"Demodata: {len(files)} filer för de 24 månaderna till och med {period} i {workspace / 'data' / 'raw'}.")
+    code = _run(Workspace(workspace), period)
+    click.echo(f"Öppna demorapporterna: {(workspace / 'reports' / period / 'index.html').resolve()}")
+    # Quarantined demo rows are on purpose; the demo fails only if something really failed.
+    sys.exit(OK if code <= QUARANTINE else code)
+
+
+def _latest_complete_month(today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    first = today.replace(day=1) - dt.timedelta(days=1)
+    return first.strftime("%Y-%m")
+
+
+def main() -> None:
+    """Entry point: Swedish messages for click's usage errors, exit status 2."""
+    try:
+        cli.main(standalone_mode=False, prog_name="lagesbild")
+    except click.exceptions.NoSuchOption as error:
+        _usage_error(error, f"okänd flagga {error.option_name}")
+    except click.exceptions.MissingParameter as error:
+        name = error.param.opts[0] if error.param and getattr(error.param, "opts", None) else (error.param_hint or "ett värde")
+        _usage_error(error, f"{name} saknas")
+    except click.exceptions.BadParameter as error:
+        _usage_error(error, f"ogiltigt värde för {error.param_hint or 'en flagga'}: {error.message}")
+    except click.exceptions.NoArgsIsHelpError as error:
+        click.echo(error.ctx.get_help())
+        sys.exit(USAGE)
+    except click.exceptions.UsageError as error:
+        _usage_error(error, f"felaktigt kommando ({error.message})")
+    except click.exceptions.Abort:
+        click.echo("Avbrutet.", err=True)
+        sys.exit(FAILED)
+
+
+def _usage_error(error: click.exceptions.UsageError, text: str) -> None:
+    if error.ctx is not None:
+        click.echo(error.ctx.get_usage(), err=True)
+        click.echo(f"Se '{error.ctx.command_path} --help' för hjälp.", err=True)
+    click.echo(f"Fel: {text}", err=True)
+    sys.exit(USAGE)
