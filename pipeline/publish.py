@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import reference, store
 from .build import catalogue
-from .config import Workspace
+from .config import Workspace, write_if_changed
 
 CELL_KEY = ["count_id", "area_type", "area_code", "period", "dimension", "category"]
 
@@ -182,8 +182,8 @@ def publish(workspace: Workspace, period: str) -> Path:
     _write_parquet(published.reset_index(drop=True), target / "indicators.parquet")
     for name, frame in quality.items():
         _write_parquet(frame, target / f"{name}.parquet")
-    (target / "catalogue.json").write_text(
-        json.dumps(indicators.drop(columns=["sql"]).to_dict(orient="records"), ensure_ascii=False, indent=1), encoding="utf-8"
+    write_if_changed(
+        target / "catalogue.json", json.dumps(indicators.drop(columns=["sql"]).to_dict(orient="records"), ensure_ascii=False, indent=1)
     )
     return target
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from .config import NOTEBOOK_DIR, Workspace
+from .config import NOTEBOOK_DIR, Workspace, write_if_changed
 from .reportlib import esc, month
 
 TEMPLATE_DIR = NOTEBOOK_DIR / "template"
@@ -75,7 +77,7 @@ def render(workspace: Workspace, period: str, only: list[str] | None = None, pro
             if progress:
                 progress(len(results), len(areas), job[4])
     target.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    write_if_changed(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
     _write_index(target, period, report_areas(snapshot, period), results)
     return sorted(results, key=lambda r: (r.area_type, r.area_code))
 
@@ -98,7 +100,7 @@ def _render_one(job: tuple) -> tuple[str, str]:
     snapshot, period, area_type, area_code, area_name, output, _ = job
     notebook = NOTEBOOK_DIR / ("kommun.ipynb" if area_type == "kommun" else "region.ipynb")
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, _kernel_chatter_to(Path(tmp) / "kernel.log"):
             executed = Path(tmp) / "executed.ipynb"
             papermill.execute_notebook(
                 str(notebook), str(executed), kernel_name="python3", progress_bar=False, log_output=False,
@@ -115,6 +117,19 @@ def _render_one(job: tuple) -> tuple[str, str]:
         return "skapad", ""
     except Exception as error:  # one failed report must not stop the others
         return "misslyckades", f"{type(error).__name__}: {str(error)[-2000:]}"
+
+
+@contextmanager
+def _kernel_chatter_to(path: Path):
+    """The kernel inherits this worker's stderr and warns there about its transport; keep that off the analyst's screen."""
+    saved = os.dup(2)
+    with open(path, "wb") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _css() -> str:
@@ -139,6 +154,4 @@ def _write_index(target: Path, period: str, areas: pd.DataFrame, results: list[R
         f"<p>En rapport per kommun som ingår i INTOX-registreringen och per region. Antal från 1 till 4 visas inte.</p>"
         + "".join(parts) + "</main></body></html>\n"
     )
-    index = target / "index.html"
-    if not index.exists() or index.read_text(encoding="utf-8") != html:
-        index.write_text(html, encoding="utf-8")
+    write_if_changed(target / "index.html", html)

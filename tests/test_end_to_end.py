@@ -1,0 +1,148 @@
+"""From demo data to HTML through the real CLI, then the reports opened in headless Chromium."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+PERIOD = "2026-10"
+LAGESBILD = str(Path(sys.executable).with_name("lagesbild"))
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def lagesbild(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([LAGESBILD, *args], cwd=cwd, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    workspace = tmp_path_factory.mktemp("demo")
+    result = lagesbild("demo", "--workspace", str(workspace), "--period", PERIOD, cwd=workspace)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return workspace
+
+
+def tree_digest(root: Path) -> dict[str, tuple[str, int]]:
+    return {
+        str(path.relative_to(root)): (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
+        for path in sorted(root.rglob("*")) if path.is_file()
+    }
+
+
+class LinkCollector(HTMLParser):
+    """src and href attributes of real elements (script bodies are not parsed as markup)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.links += [value for name, value in attrs if name in ("src", "href") and value]
+
+
+def links_in(text: str) -> list[str]:
+    collector = LinkCollector()
+    collector.feed(text)
+    return collector.links
+
+
+def reports(demo: Path) -> list[Path]:
+    return sorted((demo / "reports" / PERIOD).rglob("*.html"))
+
+
+def test_demo_writes_a_report_for_every_covered_municipality_and_region(demo):
+    folder = demo / "reports" / PERIOD
+    kommun = sorted(p.stem for p in (folder / "kommun").glob("*.html"))
+    region = sorted(p.stem for p in (folder / "region").glob("*.html"))
+    assert len(kommun) == 16 and all(code.startswith("17") for code in kommun)
+    assert region == ["lan-17", "riket", "sutohamu"]
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    for code in kommun:
+        assert f"kommun/{code}.html" in index
+    for code in region:
+        assert f"region/{code}.html" in index
+
+
+def test_reports_are_self_contained_swedish_and_have_their_charts(demo):
+    for path in reports(demo):
+        text = path.read_text(encoding="utf-8")
+        assert '<html lang="sv">' in text or "<html lang='sv'>" in text
+        assert "oktober 2026" in text
+        # every src/href stays inside the file or the report folder
+        for link in links_in(text):
+            assert not urlparse(link).scheme and not link.startswith("//"), f"{path.name}: {link}"
+        if path.name == "index.html":
+            continue
+        assert text.count("plotly.js v") == 1, f"{path.name}: plotly.js must be embedded exactly once"
+        assert text.count('class="plotly-graph-div"') >= 6, path.name
+        # no notebook code: neither input cells nor the code's text
+        assert "jp-InputArea" not in text and "display(HTML(" not in text and "Snapshot.load" not in text
+
+
+def test_chart_data_holds_no_count_below_five(demo):
+    """The monthly count bars are the raw counts; none of 1-4 may be in the embedded data."""
+    for path in (demo / "reports" / PERIOD).rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for div_id, payload in re.findall(r'Plotly\.newPlot\(\s*"(manad-[^"]+)",\s*(\[.*?\]),\s*\{', text, flags=re.S):
+            for trace in json.loads(payload):
+                values = [v for v in trace.get("y", []) if v is not None]
+                assert not [v for v in values if 0 < v < 5], f"{path.name} {div_id}: {values}"
+                assert all("<5" in t or ".." in t or t.replace("\u00a0", "").isdigit() or t == "–" for t in trace["text"])
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by 'make test'")
+def test_reports_open_offline_in_chromium_with_working_charts(demo):
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        )
+        page = browser.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        for path in [demo / "reports" / PERIOD / "region" / "sutohamu.html", demo / "reports" / PERIOD / "kommun" / "1762.html"]:
+            page.goto(path.as_uri())
+            page.wait_for_selector(".plotly-graph-div .main-svg", timeout=30_000)
+            charts = page.locator(".plotly-graph-div").count()
+            drawn = page.locator(".plotly-graph-div .main-svg").count()
+            assert charts >= 6 and drawn >= charts, (charts, drawn)
+            assert page.locator("h1").count() == 1
+            assert "Munkfors" in page.title() or "SuToHaMu" in page.title()
+            # every chart has a text alternative and a data table beside it
+            assert page.locator("figure.chart[aria-label]").count() == charts
+            assert page.locator("details.data table").count() == charts
+        index = demo / "reports" / PERIOD / "index.html"
+        page.goto(index.as_uri())
+        page.click("text=SuToHaMu")
+        assert page.url.endswith("region/sutohamu.html")
+        browser.close()
+    assert not errors, errors
+    external = [url for url in requests if urlparse(url).scheme not in ("file", "data", "about", "blob")]
+    assert external == []
+
+
+def test_rerunning_the_monthly_job_changes_nothing(demo):
+    watched = [demo / "reports" / PERIOD, demo / "data" / "processed" / PERIOD]
+    before = {str(root): tree_digest(root) for root in watched}
+    result = lagesbild("run", "--period", PERIOD, "--workspace", str(demo), cwd=demo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 skapade" in result.stdout and "oförändrade" in result.stdout
+    assert {str(root): tree_digest(root) for root in watched} == before
+
+
+def test_report_for_a_month_without_data_fails_with_a_swedish_message(demo):
+    result = lagesbild("report", "--period", "2030-01", "--workspace", str(demo), cwd=demo)
+    assert result.returncode == 4
+    assert "lagesbild build --period 2030-01" in result.stderr
