@@ -1,0 +1,93 @@
+"""Measure each stage on the demo data and the ingest/build stages on a large synthetic file.
+
+    make bench                        # or: .venv/bin/python benchmarks/bench.py [--rows 200000]
+
+Prints seconds per stage. Nothing here asserts a time; tests never do.
+"""
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline import reference
+from pipeline.build import build
+from pipeline.config import Workspace
+from pipeline.demo import write_demo_data
+from pipeline.ingest import ingest
+from pipeline.publish import publish
+from pipeline.report import render
+
+PERIOD = "2026-10"
+
+
+def timed(label: str, func, *args, **kwargs):
+    start = time.perf_counter()
+    result = func(*args, **kwargs)
+    print(f"{label:<48} {time.perf_counter() - start:8.2f} s", flush=True)
+    return result
+
+
+def demo_chain(root: Path) -> None:
+    workspace = Workspace(root)
+    files = timed("demo: skriv syntetiska data", write_demo_data, root, PERIOD)
+    print(f"{'':<48} {len(files)} filer")
+    timed("demo: ingest (första gången)", ingest, workspace)
+    timed("demo: build", build, workspace)
+    timed("demo: publish", publish, workspace, PERIOD)
+    results = timed("demo: report (alla områden, 2 processer)", render, workspace, PERIOD)
+    print(f"{'':<48} {len(results)} rapporter")
+    timed("demo: ingest igen (inget nytt)", ingest, workspace)
+    timed("demo: build igen (inget nytt)", build, workspace)
+    timed("demo: report igen (inget nytt)", render, workspace, PERIOD)
+
+
+def national_file(root: Path, rows: int) -> None:
+    """One csv of `rows` forms spread over all 290 municipalities and ten years."""
+    rng = np.random.default_rng(1)
+    codes = reference.municipalities().municipality_code.to_numpy()
+    days = pd.date_range("2016-11-01", "2026-10-31").strftime("%Y-%m-%d").to_numpy()
+    frame = pd.DataFrame(
+        {
+            "id": [f"F{i:08d}" for i in range(rows)],
+            "Besöksdatum": rng.choice(days, rows),
+            "Ålder": rng.integers(12, 90, rows),
+            "Kön": rng.choice(["man", "kvinna"], rows),
+            "Kommunkod": rng.choice(codes, rows),
+            "Substanser": rng.choice(["Alkohol", "Alkohol; Bensodiazepiner", "Cannabis", "Receptfria läkemedel", "GHB/GBL"], rows),
+            "Avsikt": rng.choice(["Rus", "Självskada", "Oavsiktlig/olyckshändelse"], rows),
+            "Vårdnivå": rng.choice(["Hemgång", "Vårdavdelning", "IVA", "Psykiatri"], rows),
+        }
+    )
+    target = root / "data" / "raw" / "intox" / "riket"
+    target.mkdir(parents=True)
+    frame.to_csv(target / "intox_riket.csv", sep=";", index=False, encoding="cp1252")
+    (root / "schemas").mkdir()
+    (root / "schemas" / "intox_coverage.yaml").write_text(
+        "units:\n  - unit: riket\n    municipalities: [" + ", ".join(f'"{c}"' for c in codes) + "]\n    from: 2016-11\n",
+        encoding="utf-8",
+    )
+    workspace = Workspace(root)
+    size = (target / "intox_riket.csv").stat().st_size / 1e6
+    print(f"riket: {rows:_} formulär, 290 kommuner, 120 månader, {size:.0f} MB csv".replace("_", " "))
+    timed("riket: ingest", ingest, workspace)
+    timed("riket: build", build, workspace)
+    timed("riket: publish (röjandeskydd)", publish, workspace, PERIOD)
+    print(f"{'':<48} databas {workspace.database.stat().st_size / 1e6:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=200_000, help="forms in the national file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        demo_chain(Path(tmp) / "demo")
+        national_file(Path(tmp) / "riket", args.rows)
+
+
+if __name__ == "__main__":
+    main()
