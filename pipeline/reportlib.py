@@ -152,9 +152,9 @@ def table(frame: pd.DataFrame, caption: str, first_column_is_header: bool = True
     return f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def data_table(content: str) -> str:
-    """The numbers behind a chart, folded away on screen and shown when printed."""
-    return f"<details class='data'><summary>Visa siffrorna i tabellform</summary>{content}</details>"
+def data_table(content: str, summary: str = "Visa siffrorna i tabellform", kind: str = "data") -> str:
+    """A table folded away on screen (kind "data": the numbers behind a chart) and shown when printed."""
+    return f"<details class='{kind}'><summary>{esc(summary)}</summary>{content}</details>"
 
 
 def trend_chart(snap: Snapshot, indicator: str, areas: list[str], periods: list[str], chart_id: str, title: str) -> str:

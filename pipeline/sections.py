@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .reportlib import (
-    LEGEND, Snapshot, breakdown, cell, esc, month, number, shift, table, trend_chart,
+    LEGEND, Snapshot, breakdown, cell, data_table, esc, month, number, shift, table, trend_chart,
 )
 
 BREAKDOWNS = [
@@ -121,6 +121,15 @@ def data_quality(snap: Snapshot, area_type: str, area: str) -> str:
     zero = [month(p) for p, row in monthly.iterrows() if row["suppression"] == "" and row["value"] == 0]
     uncovered = [month(p) for p, row in monthly.iterrows() if pd.isna(row["indicator_id"])]
     files = snap.files.copy()
+    files["folder"] = files.path.str.rsplit("/", n=1).str[0]
+    summary = files.groupby("folder", sort=True).agg(
+        filer=("path", "size"), lasta=("rows_read", "sum"), inlasta=("rows_loaded", "sum"), karantan=("rows_quarantined", "sum"),
+        first=("first_period", "min"), last=("last_period", "max"),
+    )
+    summary_rows = [
+        [f"<code>{esc(folder)}/</code>", _n(r.filer), _n(r.lasta), _n(r.inlasta), _n(r.karantan), esc(_span(r.first, r.last))]
+        for folder, r in summary.iterrows()
+    ]
     file_rows = [
         [
             f"<code>{esc(r.path)}</code>", esc(r.status), _n(r.rows_read), _n(r.rows_loaded), _n(r.rows_quarantined),
@@ -129,9 +138,12 @@ def data_quality(snap: Snapshot, area_type: str, area: str) -> str:
         for r in files.itertuples()
     ]
     file_table = table(
+        pd.DataFrame(summary_rows, columns=["Mapp (enhet)", "Filer", "Rader lästa", "Inlästa", "I karantän", "Månader"]),
+        "Filer som rapporten bygger på, per mapp",
+    ) + data_table(table(
         pd.DataFrame(file_rows, columns=["Fil", "Status", "Rader lästa", "Inlästa", "I karantän", "Månader", "Kontrollsumma (sha256)"]),
-        "Filer som rapporten bygger på",
-    )
+        "Varje fil med kontrollsumma",
+    ), summary="Visa varje fil med kontrollsumma", kind="files")
     issue_rows = [[f"<code>{esc(r.path)}</code>", esc(r.column_name), esc(RULES.get(r.rule, r.rule)), number(r.rows)] for r in snap.issues.itertuples()]
     issues = (
         table(pd.DataFrame(issue_rows, columns=["Fil", "Kolumn", "Fel", "Rader"]), "Rader i karantän, per fil, kolumn och fel")
