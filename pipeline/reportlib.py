@@ -82,11 +82,18 @@ class Snapshot:
     catalogue: pd.DataFrame
 
     @classmethod
-    def load(cls, directory: str | Path, period: str) -> "Snapshot":
+    def load(cls, directory: str | Path, period: str, area: str) -> "Snapshot":
+        """The snapshot's rows for `area`, the regions that contain it and its members: what one report shows."""
         directory = Path(directory)
         read = lambda name: pd.read_parquet(directory / f"{name}.parquet")  # noqa: E731
+        members = read("members")
+        related = {area, "riket"} | set(members.loc[members.municipality_code == area, "area_code"])
+        related |= set(members.loc[members.area_code == area, "municipality_code"])
+        inside = set(members.loc[members.area_code == area, "municipality_code"])
+        related |= {code for code, group in members.groupby("area_code") if inside and inside <= set(group.municipality_code)}
+        values = pd.read_parquet(directory / "indicators.parquet", filters=[("area_code", "in", sorted(related))])
         catalogue = pd.DataFrame(json.loads((directory / "catalogue.json").read_text(encoding="utf-8")))
-        return cls(period, *(read(name) for name in ("indicators", "files", "issues", "left_out", "coverage", "members")), catalogue)
+        return cls(period, values, *(read(name) for name in ("files", "issues", "left_out", "coverage")), members, catalogue)
 
     def get(self, indicator: str, area: str, period: str, category: str = "") -> pd.Series | None:
         rows = self.values[
