@@ -225,8 +225,4 @@ def breakdown(snap: Snapshot, indicator: str, area: str, period: str, chart_id: 
 
 
 def _count_text(row: pd.Series) -> str:
-    if row["suppression"] == "primär":
-        return "&lt;5"
-    if row["suppression"] in ("sekundär",):
-        return ".."
-    return number(row["numerator"])
+    return cell(row) if row["suppression"] else number(row["numerator"])
