@@ -16,6 +16,11 @@ def fold(text: object) -> str:
     return re.sub(r"[\W_]+", " ", str(text).casefold()).strip()
 
 
+def _header_key(text: object) -> str:
+    """Headers match without spaces too: "Besöks-datum" and "Besöks datum" are "besöksdatum"."""
+    return fold(text).replace(" ", "")
+
+
 @dataclass
 class CodeList:
     name: str
@@ -52,7 +57,7 @@ class Contract:
         self.source = spec["source"]
         self.fields: dict[str, dict] = spec["fields"]
         self.codelists = {name: CodeList.from_yaml(name, entries) for name, entries in spec["codelists"].items()}
-        self._field_by_header = {fold(alias): name for name, f in self.fields.items() for alias in [name, f["label"], *f["aliases"]]}
+        self._field_by_header = {_header_key(alias): name for name, f in self.fields.items() for alias in [name, f["label"], *f["aliases"]]}
         self.yes = {fold(v) for v in spec.get("yes_answers", [])}
         self.no = {fold(v) for v in spec.get("no_answers", [])}
         multi = [name for name, f in self.fields.items() if f["kind"] == "multicode"]
@@ -74,7 +79,7 @@ class Contract:
     def map_headers(self, headers: list[str]) -> HeaderMap:
         mapping = HeaderMap()
         for position, header in enumerate(headers):
-            name = self._field_by_header.get(fold(header))
+            name = self._field_by_header.get(_header_key(header))
             code = None if name else self.code_column(header)
             if name and name in mapping.fields.values():
                 mapping.repeated.append(position)
@@ -87,7 +92,7 @@ class Contract:
         return mapping
 
     def header_score(self, row: list[str]) -> int:
-        return sum(1 for cell in row if cell and (fold(cell) in self._field_by_header or self.code_column(cell)))
+        return sum(1 for cell in row if cell and (_header_key(cell) in self._field_by_header or self.code_column(cell)))
 
 
 def map_codes(values: pd.Series, codes: CodeList) -> pd.Series:

@@ -81,9 +81,10 @@ def examine(path: Path, workspace: Workspace, label: str | None = None) -> FileR
 
     personal = personal_number_columns(table.cells, table.headers)
     if personal:
-        names = ", ".join(f"'{name}'" for name in personal)
+        names = " och ".join(f"'{name}'" for name in personal)
+        columns = "kolumnerna" if len(personal) > 1 else "kolumnen"
         report.refusal = (
-            f"{path.name}: filen avvisas eftersom kolumnen {names} innehåller personnummer. "
+            f"{path.name}: filen avvisas eftersom {columns} {names} innehåller personnummer. "
             "Inget från filen har sparats. Ta bort kolumnen ur exporten och försök igen."
         )
         return report

@@ -20,7 +20,7 @@ SWEDISH_MONTHS = {
 _MONTH_ABBREVIATIONS = {name[:3]: number for name, number in SWEDISH_MONTHS.items()} | {"sept": 9}
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0, after its 1900 leap-year bug
 _TEXT_DATE = re.compile(r"^(\d{1,2})\s*([a-zåäö]+)\.?\s*(\d{4})$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 # 12 or 10 digits, optionally with the separator (- or +) before the last four.
 _PATTERN = r"^(?:(?:19|20)?(\d{6}))[-+]?(\d{4})$"
 # A column is a personal-number column when this share of its filled cells are valid numbers;
-# one valid number written with its separator is enough on its own.
+# one valid number written with its separator or with all 12 digits is enough on its own.
 SHARE_THRESHOLD = 0.2
 
 
@@ -45,7 +45,10 @@ def personal_number_columns(cells: pd.DataFrame, headers: list[str]) -> list[str
         if filled.empty:
             continue
         valid = valid_mask(filled)
-        with_separator = valid & filled.str.contains(r"\d[-+]\d{4}$", regex=True)
-        if with_separator.any() or valid.mean() >= SHARE_THRESHOLD:
+        # Written with its separator or with the century (12 digits), one number is unmistakable.
+        unmistakable = valid & filled.str.contains(r"\d[-+]\d{4}$|^\s*(?:19|20)\d{10}\s*$", regex=True)
+        # A number cell in Excel drops the leading zero of those born 2000-2009: 9 digits left.
+        padded = valid_mask(filled.where(~filled.str.fullmatch(r"\d{9}"), "0" + filled))
+        if unmistakable.any() or padded.mean() >= SHARE_THRESHOLD:
             found.append(header or f"kolumn {position + 1}")
     return found

@@ -144,7 +144,8 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, dict]:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise ReadError(f"{path.name}: kan inte läsas som CSV ({error}); kontrollera citattecken.") from error
-    grid = pd.DataFrame(rows, dtype=str)
+    width = max((len(row) for row in rows), default=0)
+    grid = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=str)
     label = {"utf-8-sig": "UTF-8 med BOM", "utf-8": "UTF-8", "cp1252": "Windows-1252", "utf-16": "UTF-16"}[encoding]
     return grid, {"format": "csv", "encoding": label, "delimiter": delimiter}
 

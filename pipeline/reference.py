@@ -137,11 +137,11 @@ def mean_population(first_year: int, last_year: int) -> pd.DataFrame:
         (previous, previous_note), (current, current_note) = year_end[year - 1], year_end[year]
         if previous_note is None and current_note is None:
             basis = f"medelfolkmängd {year}"
-        elif current_note == previous_note and current_note.startswith("folkmängd"):
-            basis = f"{current_note} ({year} saknas)"
+        elif previous_note and current_note and " = " in previous_note and previous_note.split(" = ")[1] == current_note.split(" = ")[-1]:
+            # both year-ends carried from the same known year: say so plainly
+            basis = f"{current_note.split(' = ')[1]} ({year - 1} och {year} saknas)"
         else:
-            notes = sorted({note for note in (previous_note, current_note) if note})
-            basis = f"skattad medelfolkmängd {year} ({'; '.join(notes)})"
+            basis = f"skattad medelfolkmängd {year} ({'; '.join(n for n in (previous_note, current_note) if n)})"
         frames.append(
             pd.DataFrame(
                 {
@@ -165,6 +165,7 @@ def _year_end(wide: pd.DataFrame, known: list[int], year: int) -> tuple[pd.Serie
     if before and after:
         low, high = before[-1], after[0]
         weight = (year - low) / (high - low)
-        return wide[low] + (wide[high] - wide[low]) * weight, f"interpolerad mellan {low} och {high}"
+        return wide[low] + (wide[high] - wide[low]) * weight, f"31 december {year} interpolerad mellan {low} och {high}"
     nearest = before[-1] if before else after[0]
-    return wide[nearest], f"folkmängd 31 december {nearest}, senast tillgängliga" if before else f"folkmängd 31 december {nearest}"
+    latest = ", senast tillgängliga" if before else ", tidigast tillgängliga"
+    return wide[nearest], f"31 december {year} saknas = folkmängd 31 december {nearest}{latest}"

@@ -7,6 +7,7 @@ messages that name the file, the spreadsheet row, the column, the value and the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,6 +21,9 @@ from .reference import resolver
 
 EARLIEST_DATE = pd.Timestamp("2000-01-01")
 ISSUE_COLUMNS = ["row", "column", "value", "rule", "message"]
+HIDDEN = "(dolt: ser ut som ett personnummer)"
+# A personal number anywhere in a cell ("Alkohol, 191212121212", "pnr 121212-1212").
+_PERSONAL_CANDIDATE = re.compile(r"(?<!\d)(?:\d{6}|\d{8})[-+ ]?\d{4}(?!\d)")
 
 
 @dataclass
@@ -150,11 +154,17 @@ def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, explain: dict, 
         info = explain[failure.column]
         row = int(failure.index)
         value = "" if pd.isna(failure.failure_case) else str(failure.failure_case)
-        shown = "(dolt: ser ut som ett personnummer)" if valid_mask(pd.Series([value])).iloc[0] else value
+        shown = HIDDEN if _looks_personal(value) else value
         text = _rule_text(failure.check, shown, info, row, contract)
         rows.append((row, info["header"], shown, failure.check, f"{name}, rad {row}, kolumn '{info['header']}': {text}"))
     issues = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
     return issues.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+
+
+def _looks_personal(value: str) -> bool:
+    """True when the cell is, or contains, a valid personal identity number: never echo it."""
+    candidates = _PERSONAL_CANDIDATE.findall(value)
+    return bool(candidates) and bool(valid_mask(pd.Series(candidates, dtype=str)).any())
 
 
 def _rule_text(rule: str, value: str, info: dict, row: int, contract: Contract) -> str:
@@ -176,7 +186,8 @@ def _rule_text(rule: str, value: str, info: dict, row: int, contract: Contract) 
         return f"'{value}' är inget tillåtet svar för {label.lower()} (tillåtna: {detail})."
     if rule == "kodlista":
         unknown, allowed = detail
-        return f"{', '.join(repr(u) for u in unknown.loc[row])} är okänt för {label.lower()} (tillåtna: {allowed})."
+        listed = ", ".join(HIDDEN if _looks_personal(u) else repr(u) for u in unknown.loc[row])
+        return f"{listed} är okänt för {label.lower()} (tillåtna: {allowed})."
     if rule == "kommun":
         suggestions = detail.loc[row]
         hint = f" Menade du {' eller '.join(suggestions)}?" if suggestions else ""
