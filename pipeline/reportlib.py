@@ -211,7 +211,8 @@ def breakdown(snap: Snapshot, indicator: str, area: str, period: str, chart_id: 
             hovertemplate="%{y}: %{x:.0f} %<extra></extra>",
         )
     )
-    figure.update_layout(height=max(220, 34 * len(labels) + 80), xaxis={"title": "procent av formulären"})
+    largest = shares.max() if shares.notna().any() else 0
+    figure.update_layout(height=max(220, 34 * len(labels) + 80), xaxis={"title": "procent av formulären", "range": [0, max(10, largest * 1.2)]})
     figure.update_yaxes(autorange="reversed")
     frame = pd.DataFrame(
         {
