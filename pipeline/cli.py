@@ -5,7 +5,7 @@ Exit status, for a scheduler:
   1  rader i karantän (det som gick att läsa är inläst), eller: check hittade problem
   2  felaktigt kommando (okänd flagga, fil som inte finns, ogiltig period)
   3  en fil avvisades (personnummer, oläsbar, okänd källa, kolumn saknas)
-  4  beräkning eller rapport misslyckades
+  4  inläsning av en fil, beräkning eller rapport misslyckades
 When several apply, the highest number wins.
 """
 from __future__ import annotations
@@ -111,6 +111,9 @@ def _ingest(workspace: Workspace) -> int:
         elif outcome.action == "avvisad":
             click.echo(f"{outcome.label}: AVVISAD – {outcome.message}")
             code = max(code, REFUSED)
+        elif outcome.action == "misslyckades":
+            click.echo(f"{outcome.label}: MISSLYCKADES, inget från filen sparades – {outcome.message}")
+            code = max(code, FAILED)
         else:
             click.echo(f"{outcome.label}: {outcome.action}" + (f" ({outcome.message})" if outcome.message else ""))
     summary = ", ".join(f"{count} {action}" for action, count in sorted(counts.items()))

@@ -19,7 +19,7 @@ READABLE = {".xlsx", ".xlsm", ".csv", ".txt", ".tsv"}
 @dataclass
 class Outcome:
     label: str
-    action: str  # inläst | inläst med karantän | oförändrad | dubblett | avvisad | borttagen
+    action: str  # inläst | inläst med karantän | oförändrad | dubblett | avvisad | borttagen | misslyckades
     report: FileReport | None = None
     message: str = ""
 
@@ -43,27 +43,65 @@ def ingest(workspace: Workspace, progress=None) -> list[Outcome]:
         for outcome in outcomes:
             store.remove_path(con, outcome.label)
         store.forget_refusals_except(con, list(labels.values()))
-        loaded = dict(zip(known.sha256, known.index))
+        known = store.registry(con).set_index("path")  # removing an original also forgot its duplicates
+        handled: dict[str, Outcome] = {}
         for path in files:
             label = labels[path]
             sha = sha256_file(path)
             if label in known.index and known.at[label, "sha256"] == sha:
-                outcomes.append(Outcome(label, "oförändrad"))
-            elif sha in loaded and loaded[sha] != label and loaded[sha] in labels.values():
-                store.store_duplicate(con, label, sha, loaded[sha])
-                outcomes.append(Outcome(label, "dubblett", message=f"samma innehåll som {loaded[sha]}"))
+                handled[label] = Outcome(label, "oförändrad")
             else:
-                report = examine(path, workspace, label)
-                if report.refusal:
-                    store.store_refusal(con, label, report.sha256, report.refusal)
-                    outcomes.append(Outcome(label, "avvisad", report, report.refusal))
-                else:
-                    store.store_file(con, report)
-                    loaded[sha] = label
-                    action = "inläst med karantän" if report.rows_quarantined else "inläst"
-                    outcomes.append(Outcome(label, action, report))
+                handled[label] = _load_or_report(con, workspace, path, label, sha)
             if progress:
                 progress(label)
-        return outcomes
+        # A duplicate rests on its original: when the original left or changed this run, the
+        # duplicate's content is no longer in the database and is loaded from the duplicate itself.
+        by_label = {label: path for path, label in labels.items()}
+        for label, sha in _orphaned_duplicates(con):
+            handled[label] = _load_or_report(con, workspace, by_label[label], label, sha)
+        return outcomes + [handled[labels[path]] for path in files]
     finally:
         con.close()
+
+
+def _load_or_report(con, workspace: Workspace, path: Path, label: str, sha: str) -> Outcome:
+    """One file's failure (its transaction rolled back) must not keep the other files out."""
+    try:
+        return _load(con, workspace, path, label, sha)
+    except Exception as error:
+        return Outcome(label, "misslyckades", message=f"{type(error).__name__}: {error}")
+
+
+def _load(con, workspace: Workspace, path: Path, label: str, sha: str) -> Outcome:
+    """Store a new or changed file, or record it as a duplicate of content already loaded."""
+    original = _holder(con, sha, label)
+    if original:
+        store.store_duplicate(con, label, sha, original)
+        return Outcome(label, "dubblett", message=f"samma innehåll som {original}")
+    report = examine(path, workspace, label)
+    if report.refusal:
+        store.store_refusal(con, label, report.sha256, report.refusal)
+        return Outcome(label, "avvisad", report, report.refusal)
+    store.store_file(con, report)
+    action = "inläst med karantän" if report.rows_quarantined else "inläst"
+    return Outcome(label, action, report)
+
+
+def _holder(con, sha: str, label: str) -> str | None:
+    """Another path whose rows in the database are this content, if any."""
+    return con.execute(
+        "SELECT min(path) FROM raw_files WHERE sha256 = ? AND status <> 'dubblett' AND path <> ?", [sha, label]
+    ).fetchall()[0][0]
+
+
+def _orphaned_duplicates(con) -> list[tuple[str, str]]:
+    """Duplicates whose original no longer holds the same content."""
+    return con.execute(
+        """
+        SELECT d.path, d.sha256
+        FROM raw_files d
+        LEFT JOIN raw_files o ON o.path = d.duplicate_of
+        WHERE d.status = 'dubblett' AND (o.path IS NULL OR o.status = 'dubblett' OR o.sha256 <> d.sha256)
+        ORDER BY d.path
+        """
+    ).fetchall()

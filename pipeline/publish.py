@@ -109,6 +109,20 @@ def _relations(cells: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFr
     ).drop_duplicates()
     add(hierarchy, ["region"])
 
+    # two overlapping regions differ by their members outside the overlap (a county and the
+    # country, a cooperation inside its county): region A - region B = members(A - B) - members(B - A)
+    sets = members.groupby("area_code").municipality_code.agg(frozenset)
+    present = sorted(set(regional.area_code) & set(sets.index))
+    keys = ["count_id", "period", "dimension", "category"]
+    for i, first in enumerate(present):
+        for second in present[i + 1 :]:
+            if not sets[first] & sets[second]:
+                continue
+            common = regional.loc[regional.area_code == first, keys].merge(regional.loc[regional.area_code == second, keys])
+            pair = regional[regional.area_code.isin([first, second])]
+            outside = kommun[kommun.area_code.isin(sets[first] ^ sets[second])]
+            add(pd.concat([pair[keys + ["cell"]].merge(common), outside[keys + ["cell"]].merge(common)]), keys)
+
     # rolling 12 months add up to their months; the same month last year equals that month
     windows = indicators[indicators.window_name.isin(["r12", "ly"])]
     for row in windows.itertuples():
@@ -144,8 +158,8 @@ def _difference_relations(window: pd.DataFrame, base: pd.DataFrame) -> pd.DataFr
         other = frame[key + ["month", "cell"]].rename(columns={"cell": name})
         other = other.assign(month=other.month + shift)
         joined = joined.merge(other, on=key + ["month"])
-    long = joined.melt(id_vars=["c0"], value_vars=["c0", "c1", "c2", "c3"], value_name="cell")
-    return long.rename(columns={"c0": "owner"})[["owner", "cell"]].drop_duplicates()
+    long = joined.assign(owner=joined.c0).melt(id_vars=["owner"], value_vars=["c0", "c1", "c2", "c3"], value_name="cell")
+    return long[["owner", "cell"]].drop_duplicates()
 
 
 def _month_index(period: pd.Series) -> pd.Series:
