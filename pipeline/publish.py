@@ -25,14 +25,21 @@ def threshold(workspace: Workspace) -> int:
     return int(workspace.load_yaml("settings.yaml")["suppression_threshold"])
 
 
-def suppress(values: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame, limit: int) -> pd.DataFrame:
-    """Apply primary and secondary suppression; returns the rows with `suppression` set."""
+def suppress(
+    values: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame, limit: int, previous: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Apply primary and secondary suppression; returns the rows with `suppression` set.
+
+    `previous` is the latest earlier snapshot: what it hid stays hidden, and what it showed is
+    known to every reader, so it can neither protect a hidden cell nor be hidden to protect one.
+    """
     rows = values.merge(indicators[["indicator_id", "count_id", "share_of", "value"]].rename(columns={"value": "kind"}), on="indicator_id")
     cells = rows.loc[rows.indicator_id == rows.count_id, CELL_KEY + ["numerator", "areas_covered"]].reset_index(drop=True)
     cells["cell"] = np.arange(len(cells))
     primary = cells.numerator.between(1, limit - 1).to_numpy()
+    hidden_before, known = _previous_state(cells, previous)
     relations = _relations(cells, indicators, members[["area_code", "municipality_code"]])
-    hidden = _secondary(primary.copy(), cells.numerator.to_numpy(), relations)
+    hidden = _secondary(primary | hidden_before, known, cells.numerator.to_numpy(), relations)
 
     state = np.where(primary, "primär", np.where(hidden, "sekundär", ""))
     rows = rows.merge(cells[CELL_KEY + ["cell"]], on=CELL_KEY, how="left")
@@ -53,7 +60,21 @@ def suppress(values: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFra
     return rows.drop(columns=["cell", "total_cell", "count_id", "share_of", "kind"])
 
 
-def _secondary(hidden: np.ndarray, counts: np.ndarray, relations: pd.DataFrame) -> np.ndarray:
+def _previous_state(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell: hidden in the earlier snapshot, and shown there with the same count."""
+    if previous is None or previous.empty:
+        return np.zeros(len(cells), bool), np.zeros(len(cells), bool)
+    before = previous.rename(columns={"indicator_id": "count_id", "numerator": "shown"})
+    before = before[CELL_KEY + ["suppression", "shown"]]
+    matched = cells[CELL_KEY + ["numerator"]].merge(before, on=CELL_KEY, how="left")
+    # a count hidden only with its small total ("nämnare") protected nothing and need not stay hidden
+    hidden = matched.suppression.isin(["primär", "sekundär"]).to_numpy()
+    known = (matched.suppression.eq("") & matched.shown.eq(matched.numerator)).to_numpy()
+    return hidden, known
+
+
+def _secondary(hidden: np.ndarray, known: np.ndarray, counts: np.ndarray, relations: pd.DataFrame) -> np.ndarray:
+    """Hide partners until no relation has exactly one cell that is hidden and not known."""
     if relations.empty:
         return hidden
     rel, cell = relations.relation.to_numpy(), relations.cell.to_numpy()
@@ -62,11 +83,12 @@ def _secondary(hidden: np.ndarray, counts: np.ndarray, relations: pd.DataFrame) 
     rank = np.where(value > 0, value, np.inf)
     order = np.lexsort((rank, rel))
     rel, cell, rank = rel[order], cell[order], rank[order]
+    is_known = known[cell]
     while True:
         is_hidden = hidden[cell]
-        per_relation = np.bincount(rel, weights=is_hidden, minlength=rel.max() + 1)
+        per_relation = np.bincount(rel, weights=is_hidden & ~is_known, minlength=rel.max() + 1)
         exposed = per_relation[rel] == 1
-        candidates = exposed & ~is_hidden
+        candidates = exposed & ~is_hidden & ~is_known
         if not candidates.any():
             return hidden
         # first candidate of each exposed relation = its smallest count (sorted above)
@@ -169,9 +191,11 @@ def _month_index(period: pd.Series) -> pd.Series:
 def publish(workspace: Workspace, period: str) -> Path:
     """Write data/processed/<period>/: the suppressed indicators and the data-quality tables.
 
-    The snapshot holds every period up to and including `period`, so a report has its trend;
-    suppression is decided over exactly that data, so the snapshot can be made again alike.
+    The snapshot holds every period up to and including `period`, so a report has its trend.
+    Suppression is decided over exactly that data and the latest earlier snapshot, so the
+    snapshot can be made again alike and no two snapshots together give a hidden count away.
     """
+    previous = _latest_snapshot_before(workspace, period)
     con = store.connect(workspace.database)
     try:
         values = con.execute("SELECT * FROM indicator_values WHERE period <= ?", [period]).df()
@@ -181,7 +205,7 @@ def publish(workspace: Workspace, period: str) -> Path:
     finally:
         con.close()
     indicators = catalogue(workspace)
-    published = suppress(values, indicators, members, threshold(workspace))
+    published = suppress(values, indicators, members, threshold(workspace), previous)
     published = (
         published.merge(indicators[["indicator_id", "title", "unit", "decimals", "codelist"]], on="indicator_id")
         .merge(labels, on=["codelist", "category"], how="left")
@@ -200,6 +224,13 @@ def publish(workspace: Workspace, period: str) -> Path:
         target / "catalogue.json", json.dumps(indicators.drop(columns=["sql"]).to_dict(orient="records"), ensure_ascii=False, indent=1)
     )
     return target
+
+
+def _latest_snapshot_before(workspace: Workspace, period: str) -> pd.DataFrame | None:
+    earlier = sorted(p for p in workspace.processed.glob("*/indicators.parquet") if p.parent.name < period)
+    if not earlier:
+        return None
+    return pd.read_parquet(earlier[-1], columns=["indicator_id", *CELL_KEY[1:], "numerator", "suppression"])
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:

@@ -18,7 +18,7 @@ import yaml
 from pipeline.build import catalogue
 from pipeline.config import Workspace
 from pipeline.demo import write_demo_data
-from pipeline.publish import suppress
+from pipeline.publish import publish, suppress
 
 from intox_helpers import (form, query, reference_municipalities, run_all, write_coverage, write_forms,
                            write_regions, write_threshold)
@@ -471,3 +471,27 @@ def test_secondary_suppression_leaves_no_cell_recoverable(demo):
     exposed = audit(published, true, region_members(root))
     assert exposed.empty, exposed.groupby("kind").size().to_string() + "\n" + exposed.head(20).to_string()
     assert published.suppression.eq("sekundär").any()
+
+
+def test_consecutive_monthly_snapshots_together_leave_no_cell_recoverable(tmp_path):
+    """A reader who keeps every month's snapshot knows each cell that any of them showed."""
+    write_demo_data(tmp_path, "2026-10")
+    workspace, _ = run_all(tmp_path, "2026-07")
+    snapshots = []
+    for period in ("2026-07", "2026-08", "2026-09", "2026-10"):
+        publish(workspace, period)
+        snapshots.append(pd.read_parquet(workspace.snapshot_dir(period) / "indicators.parquet"))
+    key = ["indicator_id", "area_type", "area_code", "period", "dimension", "category"]
+    combined = snapshots[-1].set_index(key)
+    for earlier in snapshots[:-1]:
+        shown = earlier[earlier.suppression.eq("")].set_index(key)
+        known = combined.index.isin(shown.index) & combined.numerator.isna()
+        combined.loc[known, "numerator"] = shown.numerator.reindex(combined.index[known]).to_numpy()
+    combined = combined.reset_index()
+    true = query(workspace, "SELECT * FROM indicator_values WHERE period <= '2026-10'")
+    exposed = audit(combined, true, region_members(tmp_path))
+    assert exposed.empty, exposed.groupby("kind").size().to_string()
+    # what one snapshot hid to protect a count, a later one still hides
+    for earlier, later in zip(snapshots, snapshots[1:]):
+        hidden = earlier[earlier.suppression.isin(["primär", "sekundär"])].set_index(key).index
+        assert later.set_index(key).loc[hidden].suppression.ne("").all()
