@@ -95,6 +95,8 @@ def examine(path: Path, workspace: Workspace, label: str | None = None) -> FileR
         report.refusal = " ".join(checked.file_errors)
         return report
     report.issues = checked.issues
+    if table.cells.empty:
+        report.notes.append(f"{path.name}: filen har rubriker men inga ifyllda rader.")
     good = checked.parsed.drop(index=checked.bad_rows)
     report.staging = SOURCES[source].staging_rows(good, contracts[source], workspace, path)
     return report

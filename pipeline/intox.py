@@ -55,6 +55,10 @@ def staging_rows(parsed: pd.DataFrame, contract: Contract, workspace: Workspace,
 def _units(parsed: pd.DataFrame, workspace: Workspace, path: Path) -> pd.Series:
     """The unit column, or the folder under data/raw/intox/ when the form has no unit column."""
     known = unit_names(workspace)
-    folder = path.parent.name if path.parent.name.casefold() != SOURCE else ""
+    try:
+        parts = path.resolve().relative_to((workspace.raw / SOURCE).resolve()).parts
+    except ValueError:  # a file checked outside data/raw/intox/ has no unit folder
+        parts = ()
+    folder = parts[0] if len(parts) > 1 else ""
     given = parsed["unit"].fillna(folder) if "unit" in parsed else pd.Series(folder, index=parsed.index)
     return given.map(lambda text: known.get(fold(text), text) or None)

@@ -10,6 +10,7 @@ import pandas as pd
 
 # 12 or 10 digits, optionally with the separator (- or +) before the last four.
 _PATTERN = r"^(?:(?:19|20)?(\d{6}))[-+]?(\d{4})$"
+_UNMISTAKABLE = r"(?<!\d)((?:19|20)\d{6}[-+]?\d{4}|\d{6}[-+]\d{4})(?!\d)"
 # A column is a personal-number column when this share of its filled cells are valid numbers;
 # one valid number written with its separator or with all 12 digits is enough on its own.
 SHARE_THRESHOLD = 0.2
@@ -44,11 +45,11 @@ def personal_number_columns(cells: pd.DataFrame, headers: list[str]) -> list[str
         filled = column[column.ne("")]
         if filled.empty:
             continue
-        valid = valid_mask(filled)
-        # Written with its separator or with the century (12 digits), one number is unmistakable.
-        unmistakable = valid & filled.str.contains(r"\d[-+]\d{4}$|^\s*(?:19|20)\d{10}\s*$", regex=True)
+        # Written with its separator or with the century (12 digits), one number is unmistakable,
+        # also inside a longer text ("pnr 19121212-1212").
+        embedded = filled.str.extractall(_UNMISTAKABLE)[0]
         # A number cell in Excel drops the leading zero of those born 2000-2009: 9 digits left.
         padded = valid_mask(filled.where(~filled.str.fullmatch(r"\d{9}"), "0" + filled))
-        if unmistakable.any() or padded.mean() >= SHARE_THRESHOLD:
+        if valid_mask(embedded).any() or padded.mean() >= SHARE_THRESHOLD:
             found.append(header or f"kolumn {position + 1}")
     return found

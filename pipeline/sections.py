@@ -18,13 +18,21 @@ BREAKDOWNS = [
 def title(snap: Snapshot, area_type: str, area: str) -> str:
     kind = "kommun" if area_type == "kommun" else "region"
     name = snap.area_name(area)
-    heading = f"{name} kommun" if kind == "kommun" else name
+    heading = municipality_title(name) if kind == "kommun" else name
     return (
         f"<header><p class='kicker'>Lägesbild INTOX – akuta förgiftningar</p><h1>{esc(heading)}, {month(snap.period)}</h1>"
         f"<p>Rapporten bygger på INTOX-formulär från akutmottagningarna, sammanställda per invånarnas hemkommun. "
         f"Siffrorna är publicerade uppgifter: antal från 1 till 4 visas inte. <a href='../index.html'>Alla rapporter för "
         f"{month(snap.period)}</a>.</p></header>"
     )
+
+
+def municipality_title(name: str) -> str:
+    """'Karlstad' -> 'Karlstads kommun', 'Sunne' -> 'Sunne kommun', 'Falun' -> 'Falu kommun'."""
+    irregular = {"Falun": "Falu kommun", "Gotland": "Region Gotland"}
+    if name in irregular:
+        return irregular[name]
+    return f"{name} kommun" if name[-1].lower() in "aeiouyåäösxz" else f"{name}s kommun"
 
 
 def key_figures(snap: Snapshot, area: str) -> str:

@@ -285,3 +285,30 @@ def test_a_year_between_known_years_is_interpolated(later_years):
     assert row.denominator == pytest.approx(estimated, abs=0.1)
     assert row.value == pytest.approx(1 / estimated * 10_000, rel=1e-5)
     assert "2019" in row.population_basis and "2021" in row.population_basis
+
+
+def _built(root: Path) -> pd.DataFrame:
+    workspace = Workspace(root)
+    ingest(workspace)
+    build(workspace)
+    return query(workspace, "SELECT * FROM indicator_values WHERE area_type = 'kommun'")
+
+
+def test_form_ids_that_restart_in_every_export_are_different_visits(tmp_path):
+    write_coverage(tmp_path, {"torsby": ([TORSBY], "2019-01")})
+    write_forms(tmp_path, "torsby", "2019-01.csv", [form("1", "2019-01-05"), form("2", "2019-01-09")])
+    write_forms(tmp_path, "torsby", "2019-02.csv", [form("1", "2019-02-03"), form("2", "2019-02-11")])
+    values = _built(tmp_path)
+    cases = values[values.indicator_id == "intox_cases"].set_index("period").value
+    assert cases.to_dict() == {"2019-01": 2, "2019-02": 2}
+
+
+def test_the_unit_is_the_folder_right_under_intox_also_for_files_in_subfolders(tmp_path):
+    write_coverage(tmp_path, {"torsby": ([TORSBY], "2019-01")})
+    write_forms(tmp_path, "torsby/2019", "jan.csv", [form("1", "2019-01-05")])
+    # a later, longer export that repeats the first form
+    write_forms(tmp_path, "torsby/2020", "jan.csv", [form("1", "2019-01-05"), form("2", "2019-01-07")])
+    _built(tmp_path)
+    units = query(Workspace(tmp_path), "SELECT unit, count(*) AS n FROM stg_intox GROUP BY unit")
+    assert units.values.tolist() == [["torsby", 3]]
+    assert query(Workspace(tmp_path), "SELECT count(*) AS n FROM int_intox_forms").n[0] == 2
