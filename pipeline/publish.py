@@ -201,7 +201,7 @@ def publish(workspace: Workspace, period: str) -> Path:
         values = con.execute("SELECT * FROM indicator_values WHERE period <= ?", [period]).df()
         members = con.execute("SELECT area_code, municipality_code FROM ref_area_member").df()
         labels = con.execute("SELECT codelist, code AS category, label AS category_label, sort_order FROM ref_codes").df()
-        quality = _quality_tables(con, period)
+        quality = _quality_tables(con, period, threshold(workspace))
     finally:
         con.close()
     indicators = catalogue(workspace)
@@ -243,17 +243,29 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
         tmp.replace(path)
 
 
-def _quality_tables(con, period: str) -> dict[str, pd.DataFrame]:
-    """What the reports say about their data: files, quarantine by rule, forms left out."""
+def _quality_tables(con, period: str, limit: int) -> dict[str, pd.DataFrame]:
+    """What the reports say about their data: files, quarantine by rule, forms left out.
+
+    Row counts per file would give a unit's monthly count away, so files carry no counts; the
+    counts per unit folder, per quarantine rule and of forms left out are suppressed like any other.
+    """
     files = con.execute(
         """
-        SELECT path, source, left(sha256, 12) AS sha256, status, duplicate_of, rows_read, rows_loaded,
-               rows_quarantined, rows_blank, first_period, last_period, description
+        SELECT path, source, left(sha256, 12) AS sha256, status, duplicate_of, first_period, last_period, description
         FROM raw_files
         UNION ALL
-        SELECT path, NULL, left(sha256, 12), 'avvisad', NULL, NULL, NULL, NULL, NULL, NULL, NULL, message
+        SELECT path, NULL, left(sha256, 12), 'avvisad', NULL, NULL, NULL, message
         FROM refused_files
         ORDER BY path
+        """
+    ).df()
+    folders = con.execute(
+        """
+        SELECT regexp_replace(path, '/[^/]*$', '') AS folder, count(*) AS files, sum(rows_read) AS rows_read,
+               sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined,
+               min(first_period) AS first_period, max(last_period) AS last_period
+        FROM raw_files WHERE status <> 'dubblett'
+        GROUP BY ALL ORDER BY ALL
         """
     ).df()
     issues = con.execute(
@@ -277,9 +289,6 @@ def _quality_tables(con, period: str) -> dict[str, pd.DataFrame]:
         [period, period],
     ).df()
     left_out = pd.concat([left_out, pd.DataFrame({"reason": ["dubblett av formulär i annan fil"], "forms": duplicates.forms})])
-    coverage = con.execute(
-        "SELECT c.unit, c.municipality_code, c.from_period, c.to_period FROM ref_coverage c ORDER BY ALL"
-    ).df()
     members = con.execute(
         """
         SELECT m.area_type, m.area_code, m.area_name, m.municipality_code
@@ -288,4 +297,8 @@ def _quality_tables(con, period: str) -> dict[str, pd.DataFrame]:
         ORDER BY ALL
         """
     ).df()
-    return {"files": files, "issues": issues, "left_out": left_out, "coverage": coverage, "members": members}
+    for frame, columns in ((folders, ["rows_read", "rows_loaded", "rows_quarantined"]), (issues, ["rows"]), (left_out, ["forms"])):
+        for column in columns:
+            counts = frame[column].astype("Int64")
+            frame[column] = counts.mask(counts.between(1, limit - 1))  # <NA> = fewer than the threshold
+    return {"files": files, "folders": folders, "issues": issues, "left_out": left_out, "members": members}

@@ -77,7 +77,7 @@ class Snapshot:
     files: pd.DataFrame
     issues: pd.DataFrame
     left_out: pd.DataFrame
-    coverage: pd.DataFrame
+    folders: pd.DataFrame
     members: pd.DataFrame
     catalogue: pd.DataFrame
 
@@ -93,7 +93,7 @@ class Snapshot:
         related |= {code for code, group in members.groupby("area_code") if inside and inside <= set(group.municipality_code)}
         values = pd.read_parquet(directory / "indicators.parquet", filters=[("area_code", "in", sorted(related))])
         catalogue = pd.DataFrame(json.loads((directory / "catalogue.json").read_text(encoding="utf-8")))
-        return cls(period, values, *(read(name) for name in ("files", "issues", "left_out", "coverage")), members, catalogue)
+        return cls(period, values, *(read(name) for name in ("files", "issues", "left_out", "folders")), members, catalogue)
 
     def get(self, indicator: str, area: str, period: str, category: str = "") -> pd.Series | None:
         rows = self.values[

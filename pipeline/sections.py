@@ -128,31 +128,24 @@ def data_quality(snap: Snapshot, area_type: str, area: str) -> str:
     monthly = snap.series("intox_cases", area, periods)
     zero = [month(p) for p, row in monthly.iterrows() if row["suppression"] == "" and row["value"] == 0]
     uncovered = [month(p) for p, row in monthly.iterrows() if pd.isna(row["indicator_id"])]
-    files = snap.files.copy()
-    files["folder"] = files.path.str.rsplit("/", n=1).str[0]
-    summary = files.groupby("folder", sort=True).agg(
-        filer=("path", "size"), lasta=("rows_read", "sum"), inlasta=("rows_loaded", "sum"), karantan=("rows_quarantined", "sum"),
-        first=("first_period", "min"), last=("last_period", "max"),
-    )
+    files = snap.files
     summary_rows = [
-        [f"<code>{esc(folder)}/</code>", _n(r.filer), _n(r.lasta), _n(r.inlasta), _n(r.karantan), esc(_span(r.first, r.last))]
-        for folder, r in summary.iterrows()
+        [f"<code>{esc(r.folder)}/</code>", number(r.files), _small(r.rows_read), _small(r.rows_loaded), _small(r.rows_quarantined),
+         esc(_span(r.first_period, r.last_period))]
+        for r in snap.folders.itertuples()
     ]
     file_rows = [
-        [
-            f"<code>{esc(r.path)}</code>", esc(r.status), _n(r.rows_read), _n(r.rows_loaded), _n(r.rows_quarantined),
-            esc(_span(r.first_period, r.last_period)), f"<code>{esc(r.sha256)}</code>",
-        ]
+        [f"<code>{esc(r.path)}</code>", esc(r.status), esc(_span(r.first_period, r.last_period)), f"<code>{esc(r.sha256)}</code>"]
         for r in files.itertuples()
     ]
     file_table = table(
         pd.DataFrame(summary_rows, columns=["Mapp (enhet)", "Filer", "Rader lästa", "Inlästa", "I karantän", "Månader"]),
         "Filer som rapporten bygger på, per mapp",
     ) + data_table(table(
-        pd.DataFrame(file_rows, columns=["Fil", "Status", "Rader lästa", "Inlästa", "I karantän", "Månader", "Kontrollsumma (sha256)"]),
+        pd.DataFrame(file_rows, columns=["Fil", "Status", "Månader", "Kontrollsumma (sha256)"]),
         "Varje fil med kontrollsumma",
     ), summary="Visa varje fil med kontrollsumma", kind="files")
-    issue_rows = [[f"<code>{esc(r.path)}</code>", esc(r.column_name), esc(RULES.get(r.rule, r.rule)), number(r.rows)] for r in snap.issues.itertuples()]
+    issue_rows = [[f"<code>{esc(r.path)}</code>", esc(r.column_name), esc(RULES.get(r.rule, r.rule)), _small(r.rows)] for r in snap.issues.itertuples()]
     issues = (
         table(pd.DataFrame(issue_rows, columns=["Fil", "Kolumn", "Fel", "Rader"]), "Rader i karantän, per fil, kolumn och fel")
         if issue_rows else "<p>Inga rader i karantän.</p>"
@@ -161,7 +154,7 @@ def data_quality(snap: Snapshot, area_type: str, area: str) -> str:
     refused_text = (
         "<p><strong>Avvisade filer:</strong> " + "; ".join(esc(r.description) for r in refused.itertuples()) + "</p>" if len(refused) else ""
     )
-    left = "".join(f"<li>{esc(r.reason)}: {_n(r.forms)} formulär</li>" for r in snap.left_out.itertuples() if r.forms)
+    left = "".join(f"<li>{esc(r.reason)}: {_small(r.forms)} formulär</li>" for r in snap.left_out.itertuples() if pd.isna(r.forms) or r.forms)
     return (
         "<section><h2>Dataunderlag och datakvalitet</h2>"
         f"<p>Underlaget är INTOX-formulär fram till och med {month(snap.period)}. Rader i karantän har fel som måste rättas i "
@@ -194,8 +187,9 @@ def definitions(snap: Snapshot) -> str:
     )
 
 
-def _n(value) -> str:
-    return "–" if value is None or pd.isna(value) else number(value)
+def _small(value) -> str:
+    """A published count of the quality tables: missing there means fewer than the threshold."""
+    return "&lt;5" if pd.isna(value) else number(value)
 
 
 def _span(first, last) -> str:

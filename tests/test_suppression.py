@@ -495,3 +495,20 @@ def test_consecutive_monthly_snapshots_together_leave_no_cell_recoverable(tmp_pa
     for earlier, later in zip(snapshots, snapshots[1:]):
         hidden = earlier[earlier.suppression.isin(["primär", "sekundär"])].set_index(key).index
         assert later.set_index(key).loc[hidden].suppression.ne("").all()
+
+
+def test_data_quality_tables_publish_no_count_below_five(demo):
+    root, _, _ = demo
+    snapshot = Workspace(root).snapshot_dir("2026-10")
+    files = pd.read_parquet(snapshot / "files.parquet")
+    assert not [c for c in files.columns if c.startswith("rows")], "per-file counts would give a unit's month away"
+    checked = 0
+    for name, columns in (("folders", ["rows_read", "rows_loaded", "rows_quarantined"]), ("issues", ["rows"]), ("left_out", ["forms"])):
+        frame = pd.read_parquet(snapshot / f"{name}.parquet")
+        for column in columns:
+            values = frame[column].dropna()
+            assert not values.between(1, 4).any(), (name, column, values.tolist())
+            checked += len(frame)
+    issues = pd.read_parquet(snapshot / "issues.parquet")
+    assert len(issues) == 8 and issues["rows"].isna().all()  # the demo's eight single faulty rows
+    assert checked > 10
