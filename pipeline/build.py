@@ -25,6 +25,7 @@ class BuildResult:
     rows: int
     first_period: str | None
     last_period: str | None
+    late_units: list[tuple[str, str | None]]  # configured units without forms for the last month
 
 
 def catalogue(workspace: Workspace) -> pd.DataFrame:
@@ -92,8 +93,15 @@ def _has_table(con, name: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()[0][0])
 
 
-def _summary(con) -> tuple[int, str | None, str | None]:
-    return con.execute("SELECT count(*), min(period), max(period) FROM indicator_values").fetchall()[0]
+def _summary(con) -> tuple:
+    rows, first, last = con.execute("SELECT count(*), min(period), max(period) FROM indicator_values").fetchall()[0]
+    late = con.execute(
+        """
+        SELECT DISTINCT c.unit, d.last_period FROM ref_coverage c LEFT JOIN int_unit_delivered d USING (unit)
+        WHERE d.last_period IS NULL OR d.last_period < (SELECT max(period) FROM int_months) ORDER BY ALL
+        """
+    ).fetchall()
+    return rows, first, last, [tuple(row) for row in late]
 
 
 def _fingerprint(con, workspace: Workspace) -> str:

@@ -188,6 +188,9 @@ def _build(workspace: Workspace, period: str | None, force: bool = False) -> int
         return FAILED
     click.echo(("Indikatorer beräknade" if result.rebuilt else "Indikatorerna är oförändrade")
                + f": {result.rows:,} värden för {result.first_period} – {result.last_period}.".replace(",", " "))
+    for unit, last in result.late_units:
+        since = f"efter {last}" if last else "alls"
+        click.echo(f"Obs: enheten '{unit}' har inga formulär {since}. Saknas en export? Dess kommuner räknas annars som noll de månaderna.")
     period = period or result.last_period
     if period > result.last_period or period < result.first_period:
         click.echo(f"Det finns inga uppgifter för {period}: data finns för {result.first_period} – {result.last_period}.", err=True)

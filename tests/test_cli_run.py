@@ -66,3 +66,14 @@ def test_bad_period_is_a_usage_error_in_swedish(tmp_path):
     result = lagesbild(tmp_path, "run", "--period", "oktober")
     assert result.returncode == 2
     assert "ÅÅÅÅ-MM" in result.stderr and "Fel:" in result.stderr
+
+
+def test_build_warns_when_a_units_forms_stop_before_the_latest_month(tmp_path):
+    write_coverage(tmp_path, {"torsby": (["1737"], "2026-09"), "sunne": (["1766"], "2026-09")})
+    write_forms(tmp_path, "torsby", "a.csv", [form("1", "2026-09-03"), form("2", "2026-10-03")])
+    write_forms(tmp_path, "sunne", "b.csv", [form("1", "2026-09-05", home="Sunne")])
+    assert lagesbild(tmp_path, "ingest").returncode == 0
+    result = lagesbild(tmp_path, "build", "--period", "2026-10")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "enheten 'sunne' har inga formulär efter 2026-09" in result.stdout
+    assert "'torsby'" not in result.stdout

@@ -18,6 +18,11 @@ FROM bounds,
      generate_series(strptime(first_period, '%Y-%m')::DATE, strptime(last_period, '%Y-%m')::DATE, INTERVAL 1 MONTH) AS g(m)
 WHERE first_period IS NOT NULL;
 
+-- The last month each unit has sent forms for. A covered month without forms is a real zero,
+-- so the build warns when a unit's forms stop before the latest month: its export may be late.
+CREATE OR REPLACE TABLE int_unit_delivered AS
+SELECT unit, max(period) AS last_period FROM int_intox_forms_all GROUP BY unit;
+
 -- Municipality-months that the registration covers (schemas/intox_coverage.yaml).
 CREATE OR REPLACE TABLE int_coverage AS
 SELECT DISTINCT c.municipality_code, m.period
