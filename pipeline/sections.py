@@ -37,19 +37,25 @@ def municipality_title(name: str) -> str:
 
 def key_figures(snap: Snapshot, area: str) -> str:
     period, last_year = snap.period, shift(snap.period, -12)
+    lines = [  # label, count, rate, the period the figures are read at
+        (month(period).capitalize(), "intox_cases", "intox_rate", period),
+        (f"{month(last_year).capitalize()} (samma månad året innan)", "intox_cases_ly", "intox_rate_ly", period),
+        ("Rullande 12 månader", "intox_cases_r12", "intox_rate_r12", period),
+        (f"12 månader till och med {month(last_year)}", "intox_cases_r12", "intox_rate_r12", last_year),
+    ]
     rows = []
-    for label, count_id, rate_id, ly in (
-        (f"{month(period).capitalize()}", "intox_cases", "intox_rate", (f"{month(last_year)}", "intox_cases_ly", "intox_rate_ly")),
-        ("Rullande 12 månader", "intox_cases_r12", "intox_rate_r12", None),
-    ):
-        count, rate = snap.get(count_id, area, period), snap.get(rate_id, area, period)
-        rows.append([label, cell(count), cell(rate)])
-        if ly:
-            rows.append([ly[0].capitalize() + " (samma månad året innan)", cell(snap.get(ly[1], area, period)), cell(snap.get(ly[2], area, period))])
-    previous = snap.get("intox_cases_r12", area, last_year), snap.get("intox_rate_r12", area, last_year)
-    rows.append([f"12 månader till och med {month(last_year)}", cell(previous[0]), cell(previous[1])])
-    frame = pd.DataFrame(rows, columns=["Period", "Antal formulär", "Per 10 000 invånare"])
-    change = _change_text(snap.get("intox_rate_r12", area, period), previous[1])
+    for label, count_id, rate_id, at in lines:
+        count, rate = snap.get(count_id, area, at), snap.get(rate_id, area, at)
+        row = [label, cell(count), cell(rate)]
+        if count is not None and count["area_type"] != "kommun":
+            # a region's comparisons may rest on other members than now: say on how many
+            row.append(f"{int(count['areas_covered'])} av {int(count['areas_total'])}")
+        rows.append(row)
+    columns = ["Period", "Antal formulär", "Per 10 000 invånare", "Kommuner som ingår"]
+    width = max(len(r) for r in rows)
+    frame = pd.DataFrame([r + ["–"] * (width - len(r)) for r in rows], columns=columns[:width])
+    previous = snap.get("intox_rate_r12", area, last_year)
+    change = _change_text(snap.get("intox_rate_r12", area, period), previous)
     coverage = _coverage_text(snap.get("intox_cases", area, period))
     basis = snap.get("intox_rate", area, period)
     population = f"<p class='note'>Befolkning: {esc(basis['population_basis'])} (SCB).</p>" if basis is not None and basis["population_basis"] else ""
