@@ -70,10 +70,11 @@ def build(workspace: Workspace, force: bool = False) -> BuildResult:
         if previous and previous[0] == fingerprint and not force:
             return BuildResult(False, *_summary(con))
         con.begin()
-        _load_reference(con, workspace)
+        indicators = catalogue(workspace)
+        _load_reference(con, workspace, indicators)
         for path in sorted(SQL_DIR.glob("01_*.sql")):
             con.execute(path.read_text(encoding="utf-8"))
-        _run_catalogue_sql(con, workspace)
+        _run_catalogue_sql(con, workspace, indicators)
         for path in sorted(SQL_DIR.glob("0[2-9]_*.sql")):
             con.execute(path.read_text(encoding="utf-8"))
         con.execute("CREATE OR REPLACE TABLE build_info AS SELECT ?::VARCHAR AS fingerprint, now() AS built_at", [fingerprint])
@@ -110,7 +111,7 @@ def _fingerprint(con, workspace: Workspace) -> str:
     return hashlib.sha256(f"{workspace.contract_fingerprint()}|{files}".encode()).hexdigest()
 
 
-def _load_reference(con, workspace: Workspace) -> None:
+def _load_reference(con, workspace: Workspace, indicators: pd.DataFrame) -> None:
     contract = intox_contract(workspace)
     codes = [
         {"codelist": name, "code": code, "label": label, "sort_order": i}
@@ -128,7 +129,6 @@ def _load_reference(con, workspace: Workspace) -> None:
     ]
     years = con.execute("SELECT min(year(visit_date)), max(year(visit_date)) FROM stg_intox").fetchall()[0]
     first, last = (years[0] or 2000), (years[1] or 2000)
-    indicators = catalogue(workspace)
     tables = {
         "ref_municipality": reference.municipalities(),
         "ref_area_member": reference.region_members(workspace),
@@ -144,9 +144,8 @@ def _load_reference(con, workspace: Workspace) -> None:
         con.unregister("frame")
 
 
-def _run_catalogue_sql(con, workspace: Workspace) -> None:
+def _run_catalogue_sql(con, workspace: Workspace, indicators: pd.DataFrame) -> None:
     """Run each catalogue SQL file once; together they give int_indicator_month."""
-    indicators = catalogue(workspace)
     monthly = indicators[indicators.window_name == "month"]
     parts = []
     for sql_file in dict.fromkeys(monthly.sql):

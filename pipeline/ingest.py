@@ -33,7 +33,7 @@ def raw_files(workspace: Workspace) -> list[Path]:
     )
 
 
-def ingest(workspace: Workspace, progress=None) -> list[Outcome]:
+def ingest(workspace: Workspace) -> list[Outcome]:
     con = store.connect(workspace.database)
     try:
         known = store.registry(con).set_index("path")
@@ -52,8 +52,6 @@ def ingest(workspace: Workspace, progress=None) -> list[Outcome]:
                 handled[label] = Outcome(label, "oförändrad")
             else:
                 handled[label] = _load_or_report(con, workspace, path, label, sha)
-            if progress:
-                progress(label)
         # A duplicate rests on its original: when the original left or changed this run, the
         # duplicate's content is no longer in the database and is loaded from the duplicate itself.
         by_label = {label: path for path, label in labels.items()}
