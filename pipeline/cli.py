@@ -106,7 +106,7 @@ def _ingest(workspace: Workspace) -> int:
         if report is not None and report.refusal is None:
             click.echo(f"{outcome.label}: {outcome.action} – {_row_counts(report)}")
             _echo_findings(report, limit=MAX_ISSUES_SHOWN)
-            if report.rows_quarantined:
+            if not report.issues.empty:
                 code = max(code, QUARANTINE)
         elif outcome.action == "avvisad":
             click.echo(f"{outcome.label}: AVVISAD – {outcome.message}")
@@ -123,7 +123,8 @@ def _ingest(workspace: Workspace) -> int:
 
 def _row_counts(report) -> str:
     blank = f", {report.rows_blank} tomma hoppades över" if report.rows_blank else ""
-    return f"{report.rows_read} rader lästa, {report.rows_loaded} inlästa, {report.rows_quarantined} i karantän{blank}"
+    answers = f", {report.cells_quarantined} enskilda svar i karantän (resten av raden är inläst)" if report.cells_quarantined else ""
+    return f"{report.rows_read} rader lästa, {report.rows_loaded} inlästa, {report.rows_quarantined} i karantän{answers}{blank}"
 
 
 def _echo_findings(report, limit: int | None) -> None:
@@ -154,7 +155,9 @@ def check(files: tuple[str, ...], workspace: Path):
             click.echo(f"{name}: AVVISAS – {report.refusal}")
             code = max(code, QUARANTINE)
             continue
-        verdict = "inga fel" if report.clean else f"{report.rows_quarantined} rader skulle hamna i karantän"
+        parts = [f"{report.rows_quarantined} rader skulle hamna i karantän"] if report.rows_quarantined else []
+        parts += [f"{report.cells_quarantined} enskilda svar skulle hamna i karantän"] if report.cells_quarantined else []
+        verdict = " och ".join(parts) or "inga fel"
         click.echo(f"{name}: {report.table.description}; {_row_counts(report)} – {verdict}.")
         _echo_findings(report, limit=None)
         if not report.clean:

@@ -63,6 +63,10 @@ class Contract:
         multi = [name for name, f in self.fields.items() if f["kind"] == "multicode"]
         self.multicode_field = multi[0] if multi else None
 
+    def drops_cell_only(self, field_name: str) -> bool:
+        """Whether a failed check of this field loses only the cell (else the whole row)."""
+        return False
+
     def label(self, field_name: str) -> str:
         return self.fields[field_name]["label"]
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import intox
+from . import enkat, intox
 from .config import Workspace, sha256_file
 from .pnr import personal_number_columns
 from .read import RawTable, ReadError, read_table
 from .validate import ISSUE_COLUMNS, check_table
 
-SOURCES = {intox.SOURCE: intox}
+SOURCES = {intox.SOURCE: intox, enkat.SOURCE: enkat}
 
 
 @dataclass
@@ -28,7 +28,10 @@ class FileReport:
     table: RawTable | None = None
     notes: list[str] = field(default_factory=list)
     issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ISSUE_COLUMNS))
-    staging: pd.DataFrame | None = None
+    dropped_rows: int = 0  # rows left out as a whole
+    cells_quarantined: int = 0  # answers left out of rows that were otherwise kept
+    staging: dict[str, pd.DataFrame] | None = None  # staging table -> its new rows
+    rows_kept: int = 0
 
     @property
     def rows_read(self) -> int:
@@ -40,15 +43,15 @@ class FileReport:
 
     @property
     def rows_quarantined(self) -> int:
-        return int(self.issues["row"].nunique())
+        return self.dropped_rows
 
     @property
     def rows_loaded(self) -> int:
-        return 0 if self.staging is None else len(self.staging)
+        return self.rows_kept
 
     @property
     def clean(self) -> bool:
-        return self.refusal is None and self.rows_quarantined == 0
+        return self.refusal is None and self.issues.empty
 
 
 def source_of(path: Path, workspace: Workspace) -> str | None:
@@ -78,6 +81,10 @@ def examine(path: Path, workspace: Workspace, label: str | None = None) -> FileR
             report.refusal = f"{path.name}: rubrikerna liknar ingen känd källa ({', '.join(SOURCES)}); placera filen i data/raw/<källa>/."
             return report
     report.source = source
+    module, contract = SOURCES[source], contracts[source]
+    if hasattr(module, "prepare"):  # a source's own conventions before validation
+        table, report.notes = module.prepare(table, contract, workspace)
+        report.table = table
 
     personal = personal_number_columns(table.cells, table.headers)
     if personal:
@@ -89,14 +96,26 @@ def examine(path: Path, workspace: Workspace, label: str | None = None) -> FileR
         )
         return report
 
-    checked = check_table(table, contracts[source])
-    report.notes = checked.notes
+    checked = check_table(table, contract)
+    report.notes += checked.notes
     if checked.file_errors:
         report.refusal = " ".join(checked.file_errors)
         return report
     report.issues = checked.issues
     if table.cells.empty:
         report.notes.append(f"{path.name}: filen har rubriker men inga ifyllda rader.")
-    good = checked.parsed.drop(index=checked.bad_rows)
-    report.staging = SOURCES[source].staging_rows(good, contracts[source], workspace, path)
+    _keep_good(report, checked, contract, workspace, module)
     return report
+
+
+def _keep_good(report: FileReport, checked, contract, workspace: Workspace, module) -> None:
+    """Drop the rows with a row-level failure; blank the cells whose failure costs only the cell."""
+    issues = checked.issues
+    cell_only = issues["field"].map(contract.drops_cell_only).astype(bool)
+    bad_rows = pd.Index(issues.loc[~cell_only, "row"].unique())
+    parsed = checked.parsed.drop(index=bad_rows).copy()
+    blanked = issues.loc[cell_only & ~issues["row"].isin(bad_rows), ["row", "field"]]
+    for row, field_name in blanked.itertuples(index=False):
+        parsed.loc[row, field_name] = None
+    report.staging = module.staging_rows(parsed, contract, workspace, report.table)
+    report.rows_kept, report.dropped_rows, report.cells_quarantined = len(parsed), len(bad_rows), len(blanked)

@@ -81,7 +81,7 @@ def _load(con, workspace: Workspace, path: Path, label: str, sha: str) -> Outcom
         store.store_refusal(con, label, report.sha256, report.refusal)
         return Outcome(label, "avvisad", report, report.refusal)
     store.store_file(con, report)
-    action = "inläst med karantän" if report.rows_quarantined else "inläst"
+    action = "inläst" if report.issues.empty else "inläst med karantän"
     return Outcome(label, action, report)
 
 

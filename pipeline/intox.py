@@ -7,6 +7,7 @@ import pandas as pd
 
 from .config import Workspace
 from .contract import Contract, fold
+from .read import RawTable
 
 SOURCE = "intox"
 UNKNOWN_AGE_BAND = "okand"
@@ -29,7 +30,7 @@ def unit_names(workspace: Workspace) -> dict[str, str]:
     return names
 
 
-def staging_rows(parsed: pd.DataFrame, contract: Contract, workspace: Workspace, path: Path) -> pd.DataFrame:
+def staging_rows(parsed: pd.DataFrame, contract: Contract, workspace: Workspace, table: RawTable) -> dict[str, pd.DataFrame]:
     """Typed staging rows from the parsed cells of the rows that passed validation."""
     rows = pd.DataFrame(index=parsed.index)
     rows["source_row"] = parsed.index.astype("int64")
@@ -46,10 +47,10 @@ def staging_rows(parsed: pd.DataFrame, contract: Contract, workspace: Workspace,
     rows["home_known"] = home.ne("")
     substances = contract.codelists["substance"]
     rows["substances"] = parsed.get(contract.multicode_field, pd.Series([[substances.missing]] * len(parsed), index=parsed.index))
-    rows["unit"] = _units(parsed, workspace, path)
+    rows["unit"] = _units(parsed, workspace, table.path)
     rows["severity"] = parsed.get("severity", pd.Series(pd.NA, index=parsed.index, dtype="Int64"))
     rows["report_of_concern"] = parsed.get("report_of_concern", pd.Series(pd.NA, index=parsed.index, dtype="boolean"))
-    return rows[STAGING_COLUMNS].reset_index(drop=True)
+    return {"stg_intox": rows[STAGING_COLUMNS].reset_index(drop=True)}
 
 
 def _units(parsed: pd.DataFrame, workspace: Workspace, path: Path) -> pd.Series:

@@ -21,6 +21,7 @@ _MONTH_ABBREVIATIONS = {name[:3]: number for name, number in SWEDISH_MONTHS.item
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0, after its 1900 leap-year bug
 _TEXT_DATE = re.compile(r"^(\d{1,2})\s*([a-zåäö]+)\.?\s*(\d{4})$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+_ROUND_TEXT = re.compile(r"^(?:(\d{4})\s*([a-zåäö0-9]+)|([a-zåäö0-9]+)\s*(\d{4}))$")
 _ISO = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
@@ -123,3 +124,19 @@ def split_multicode(values: pd.Series, codes: CodeList, separators: list[str]) -
 
     parsed = _distinct(values, one)
     return pd.DataFrame({"codes": [p[0] for p in parsed], "unknown": [p[1] for p in parsed]}, index=values.index)
+
+
+def parse_rounds(values: pd.Series, aliases: dict) -> pd.Series:
+    """'2026-H1', 'H1 2026', 'VT 2026', 'hösten 2026' -> '2026-H1'/'2026-H2'; NaN when not a round."""
+    halves = {fold(k): v for k, v in aliases.items()}
+
+    def one(text: str):
+        match = _ROUND_TEXT.match(fold(text))
+        if not match:
+            return None
+        year, half = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        half = halves.get(half)
+        return f"{year}-{half}" if half and 2000 <= int(year) <= 2100 else None
+
+    distinct = pd.unique(values)
+    return values.map(dict(zip(distinct, map(one, distinct))))

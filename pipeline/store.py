@@ -42,6 +42,17 @@ CREATE TABLE IF NOT EXISTS stg_intox (
     intent VARCHAR NOT NULL, care_level VARCHAR NOT NULL, unit VARCHAR,
     severity TINYINT, report_of_concern BOOLEAN
 );
+CREATE TABLE IF NOT EXISTS stg_enkat (             -- one row per respondent × question
+    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL,
+    respondent_id VARCHAR, submitted_at TIMESTAMP, round VARCHAR NOT NULL,
+    municipality_code VARCHAR NOT NULL, sector VARCHAR NOT NULL, area_id VARCHAR NOT NULL, question_id VARCHAR NOT NULL,
+    presence VARCHAR, trend VARCHAR,                -- answer codes; NULL = not answered (or left in quarantine)
+    header_version VARCHAR                          -- the catalogue version whose header text the file used
+);
+CREATE TABLE IF NOT EXISTS stg_enkat_comment (     -- stored, never shown in reports
+    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL, round VARCHAR NOT NULL,
+    municipality_code VARCHAR NOT NULL, sector VARCHAR NOT NULL, area_id VARCHAR NOT NULL, comment VARCHAR NOT NULL
+);
 """
 
 
@@ -68,17 +79,18 @@ def _log(con, path: str, sha256: str, action: str, report: FileReport | None = N
 
 def store_file(con, report: FileReport) -> None:
     """Replace whatever the file's path held before with this version, in one transaction."""
-    table = f"stg_{report.source}"
-    staging = report.staging.assign(path=report.label, sha256=report.sha256)
-    columns = ", ".join(staging.columns)
-    status = "inläst med karantän" if report.rows_quarantined else "inläst"
-    periods = staging["period"] if "period" in staging and len(staging) else pd.Series(dtype=str)
+    status = "inläst" if report.issues.empty else "inläst med karantän"
+    main = report.staging[f"stg_{report.source}"]
+    periods = next((main[c] for c in ("period", "round") if c in main), pd.Series(dtype=str))  # months or survey rounds
     con.begin()
     try:
         _delete_path(con, report.label)
-        con.register("incoming", staging)
-        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming")
-        con.unregister("incoming")
+        for table, rows in report.staging.items():
+            staging = rows.assign(path=report.label, sha256=report.sha256)
+            columns = ", ".join(staging.columns)
+            con.register("incoming", staging)
+            con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming")
+            con.unregister("incoming")
         issues = report.issues.assign(path=report.label, sha256=report.sha256)
         con.register("incoming_issues", issues)
         con.execute(

@@ -20,7 +20,7 @@ from .read import RawTable
 from .reference import resolver
 
 EARLIEST_DATE = pd.Timestamp("2000-01-01")
-ISSUE_COLUMNS = ["row", "column", "value", "rule", "message"]
+ISSUE_COLUMNS = ["row", "column", "value", "rule", "message", "field"]
 HIDDEN = "(dolt: ser ut som ett personnummer)"
 # A personal number anywhere in a cell ("Alkohol, 191212121212", "pnr 121212-1212").
 _PERSONAL_CANDIDATE = re.compile(r"(?<!\d)(?:\d{6}|\d{8})[-+ ]?\d{4}(?!\d)")
@@ -115,7 +115,7 @@ def _parse_field(column: pd.Series, field_name: str, spec: dict, contract: Contr
         codes = contract.codelists[spec["codelist"]]
         mapped = map_codes(column, codes)
         parsed[field_name] = mapped
-        return [_valid(mapped.notna(), "kod")], codes.allowed_text()
+        return [_valid(empty | mapped.notna(), "kod")], codes.allowed_text()
     if kind == "multicode":
         codes = contract.codelists[spec["codelist"]]
         split = parse.split_multicode(column, codes, contract.spec.get("multicode_separators", [","]))
@@ -124,7 +124,12 @@ def _parse_field(column: pd.Series, field_name: str, spec: dict, contract: Contr
     if kind == "municipality":
         resolved = resolver().resolve_series(column)
         parsed[field_name] = resolved["code"].where(~resolved["known_unknown"], "")
-        return [_valid(empty | resolved["code"].notna() | resolved["known_unknown"], "kommun")], resolved["suggestions"]
+        unknown_ok = resolved["known_unknown"] if spec.get("allow_unknown", True) else False
+        return [_valid(empty | resolved["code"].notna() | unknown_ok, "kommun")], resolved["suggestions"]
+    if kind == "round":
+        rounds = parse.parse_rounds(column, contract.spec["round_aliases"])
+        parsed[field_name] = rounds
+        return [_valid(empty | rounds.notna(), "omgang")], None
     if kind == "text":
         unique_rule = [pa.Check(lambda s: ~(s.ne("") & s.duplicated(keep="first")), name="unik")] if field_name == "case_id" else []
         parsed[field_name] = column.where(~empty)
@@ -156,7 +161,7 @@ def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, explain: dict, 
         value = "" if pd.isna(failure.failure_case) else str(failure.failure_case)
         shown = HIDDEN if _looks_personal(value) else value
         text = _rule_text(failure.check, shown, info, row, contract)
-        rows.append((row, info["header"], shown, failure.check, f"{name}, rad {row}, kolumn '{info['header']}': {text}"))
+        rows.append((row, info["header"], shown, failure.check, f"{name}, rad {row}, kolumn '{info['header']}': {text}", info["field"]))
     issues = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
     return issues.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
 
@@ -192,6 +197,8 @@ def _rule_text(rule: str, value: str, info: dict, row: int, contract: Contract) 
         suggestions = detail.loc[row]
         hint = f" Menade du {' eller '.join(suggestions)}?" if suggestions else ""
         return f"'{value}' är ingen svensk kommun.{hint}"
+    if rule == "omgang":
+        return f"'{value}' är ingen enkätomgång (skriv t.ex. 2026-H1, VT 2026 eller HT 2026)."
     if rule == "unik":
         return f"{label.lower()} '{value}' finns redan på en tidigare rad i filen."
     return f"'{value}' bryter mot regeln {rule}."

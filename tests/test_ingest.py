@@ -341,10 +341,10 @@ def test_a_file_that_fails_to_store_does_not_keep_the_other_files_out(root, monk
     write_forms(root, "torsby", "b.csv", second_version())
     real_staging_rows = pipeline.intox.staging_rows
 
-    def fail_for_a(parsed, contract, workspace, path):
-        if path.name == "a.csv":
+    def fail_for_a(parsed, contract, workspace, table):
+        if table.path.name == "a.csv":
             raise RuntimeError("trasig fil")
-        return real_staging_rows(parsed, contract, workspace, path)
+        return real_staging_rows(parsed, contract, workspace, table)
 
     monkeypatch.setattr(pipeline.intox, "staging_rows", fail_for_a)
     outcomes = {o.label: o for o in ingest(Workspace(root))}

@@ -36,7 +36,7 @@ def check(tmp_path: Path, header: list[str], rows: list[list[str]], name: str = 
 def staged(report) -> dict[int, dict]:
     """Staging rows keyed by spreadsheet row."""
     assert report.staging is not None, report.refusal
-    return {int(row["source_row"]): row for row in report.staging.to_dict("records")}
+    return {int(row["source_row"]): row for row in report.staging["stg_intox"].to_dict("records")}
 
 
 def messages_for(report, row: int) -> list[str]:
@@ -99,7 +99,7 @@ def test_unknown_column_is_noted_by_name_and_not_stored(tmp_path):
     report = check(tmp_path, header, [good_row("A1") + ["Pratade om sin bror Kalle"]])
     assert any("Sköterskans anteckning" in note for note in report.notes), report.notes
     assert report.rows_loaded == 1
-    staging = report.staging
+    staging = report.staging["stg_intox"]
     assert "Sköterskans anteckning" not in staging.columns
     assert not staging.astype(str).apply(lambda col: col.str.contains("Kalle")).any().any()
 
