@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import reference, store
 from .config import PROJECT_SCHEMAS, SQL_DIR, Workspace
+from .enkat import contract as enkat_contract
 from .intox import contract as intox_contract
 
 WINDOW_TITLES = {"r12": "rullande 12 månader", "ly": "samma månad föregående år"}
@@ -77,6 +78,7 @@ def build(workspace: Workspace, force: bool = False) -> BuildResult:
         _run_catalogue_sql(con, workspace, indicators)
         for path in sorted(SQL_DIR.glob("0[2-9]_*.sql")):
             con.execute(path.read_text(encoding="utf-8"))
+        con.execute(workspace.schema_path("enkat.sql").read_text(encoding="utf-8"))
         con.execute("CREATE OR REPLACE TABLE build_info AS SELECT ?::VARCHAR AS fingerprint, now() AS built_at", [fingerprint])
         con.commit()
         return BuildResult(True, *_summary(con))
@@ -138,10 +140,32 @@ def _load_reference(con, workspace: Workspace, indicators: pd.DataFrame) -> None
         "ref_coverage": pd.DataFrame(coverage, columns=["unit", "municipality_code", "from_period", "to_period"]).astype("object"),
         "ref_indicators": indicators,
     }
+    tables |= enkat_reference(workspace)
     for name, frame in tables.items():
         con.register("frame", frame)
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM frame")
         con.unregister("frame")
+
+
+def enkat_reference(workspace: Workspace) -> dict[str, pd.DataFrame]:
+    """The question catalogue as tables: questions, answer values and sectors."""
+    contract = enkat_contract(workspace)
+    areas = list(contract.areas)
+    questions = pd.DataFrame(
+        [{"area_id": q.area_id, "area_title": contract.areas[q.area_id], "area_order": areas.index(q.area_id),
+          "question_id": q.id, "question_text": q.text, "question_order": i, "has_trend": q.has_trend}
+         for i, q in enumerate(contract.questions)]
+    )
+    answers = pd.DataFrame(
+        [{"scale": scale, "code": code, "label": label, "value": contract.values[scale][code], "sort_order": i}
+         for scale in ("presence", "trend") for i, (code, label) in enumerate(contract.codelists[scale].labels.items())]
+    ).astype({"value": "float64"})
+    expected = contract.catalogue["sectors"]
+    sectors = pd.DataFrame(
+        [{"sector": code, "label": label, "expected": bool(expected[code].get("expected")), "sort_order": i}
+         for i, (code, label) in enumerate(contract.codelists["sector"].labels.items())]
+    )
+    return {"ref_enkat_question": questions, "ref_enkat_answer": answers, "ref_enkat_sector": sectors}
 
 
 def _run_catalogue_sql(con, workspace: Workspace, indicators: pd.DataFrame) -> None:

@@ -17,6 +17,7 @@ import pandas as pd
 from . import reference, store
 from .build import catalogue
 from .config import Workspace, write_if_changed
+from .publish_enkat import enkat_tables
 
 CELL_KEY = ["count_id", "area_type", "area_code", "period", "dimension", "category"]
 
@@ -202,6 +203,7 @@ def publish(workspace: Workspace, period: str) -> Path:
         members = con.execute("SELECT area_code, municipality_code FROM ref_area_member").df()
         labels = con.execute("SELECT codelist, code AS category, label AS category_label, sort_order FROM ref_codes").df()
         quality = _quality_tables(con, period, threshold(workspace))
+        questionnaire = enkat_tables(con, period)
     finally:
         con.close()
     indicators = catalogue(workspace)
@@ -218,7 +220,7 @@ def publish(workspace: Workspace, period: str) -> Path:
     target = workspace.snapshot_dir(period)
     target.mkdir(parents=True, exist_ok=True)
     _write_parquet(published.reset_index(drop=True), target / "indicators.parquet")
-    for name, frame in quality.items():
+    for name, frame in (quality | questionnaire).items():
         _write_parquet(frame, target / f"{name}.parquet")
     write_if_changed(
         target / "catalogue.json", json.dumps(indicators.drop(columns=["sql"]).to_dict(orient="records"), ensure_ascii=False, indent=1)
