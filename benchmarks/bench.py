@@ -80,13 +80,50 @@ def national_file(root: Path, rows: int) -> None:
     print(f"{'':<48} databas {workspace.database.stat().st_size / 1e6:.0f} MB")
 
 
+def national_survey(root: Path, rounds: int) -> None:
+    """One Google-Forms-like csv: every municipality's six sectors answer every question, `rounds` rounds."""
+    from pipeline.enkat import contract
+
+    rng = np.random.default_rng(2)
+    workspace = Workspace(root)
+    catalogue = contract(workspace)
+    codes = reference.municipalities().municipality_code.to_numpy()
+    sectors = ["Polis", "Socialtjänst", "Skola", "Fritid", "Bostadsbolag", "Säkerhetssamordnare"]
+    presence = list(catalogue.codelists["presence"].labels.values())
+    trend = list(catalogue.codelists["trend"].labels.values())
+    halves = [f"{2026 - i // 2}-{'01' if i % 2 else '08'}-15 10:00:00" for i in range(rounds)]
+    n = len(codes) * len(sectors) * rounds
+    frame = pd.DataFrame(
+        {
+            "Tidstämpel": np.repeat(halves, len(codes) * len(sectors)),
+            "E-postadress": "namn@example.se",
+            "Kommun": np.tile(np.repeat(codes, len(sectors)), rounds),
+            "Sektor": np.tile(sectors, len(codes) * rounds),
+        }
+    )
+    for question in catalogue.questions:
+        frame[f"Hur förekommer följande i kommunen? [{question.text}]"] = rng.choice(presence, n)
+        if question.has_trend:
+            frame[f"Hur har följande utvecklats det senaste året? [{question.text}]"] = rng.choice(trend, n)
+    target = root / "data" / "raw" / "enkat"
+    target.mkdir(parents=True)
+    frame.to_csv(target / "enkat_riket.csv", index=False, encoding="utf-8")
+    size = (target / "enkat_riket.csv").stat().st_size / 1e6
+    print(f"enkät riket: {n:_} svar, {len(catalogue.questions)} frågor, {rounds} omgångar, {size:.0f} MB csv".replace("_", " "))
+    timed("enkät riket: ingest", ingest, workspace)
+    timed("enkät riket: build", build, workspace)
+    timed("enkät riket: publish", publish, workspace, PERIOD)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=200_000, help="forms in the national file")
+    parser.add_argument("--rounds", type=int, default=4, help="rounds in the national questionnaire file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         demo_chain(Path(tmp) / "demo")
         national_file(Path(tmp) / "riket", args.rows)
+        national_survey(Path(tmp) / "enkat", args.rounds)
 
 
 if __name__ == "__main__":
