@@ -75,7 +75,7 @@ def _period_option(required: bool):
 @click.group(cls=Group, context_settings={"max_content_width": 100})
 @_help
 def cli():
-    """Lägesbild: läser in INTOX-exporter, kontrollerar dem, beräknar indikatorer och skapar rapporter.
+    """Lägesbild: läser in INTOX-exporter och lägesbildsenkäter, kontrollerar dem, beräknar indikatorer och skapar rapporter.
 
     Det vanliga månadsjobbet är: lagesbild run --period 2026-10
     """
@@ -246,6 +246,53 @@ def _run(workspace: Workspace, period: str) -> int:
     if built != OK:
         return max(code, built)
     return max(code, _report(workspace, period, []))
+
+
+@cli.group(cls=Group, help="Skriv tomma mallar att fylla i för hand, utan enkätverktyg eller eget kalkylark.")
+@_help
+def template():
+    pass
+
+
+@template.command(help="Skriv lägesbildsenkäten som ett tomt Excelformulär.\n\nEn kolumn per fråga, rullgardinslistor med "
+                       "svarstexterna och ett blad med instruktioner: för en kommun som samlar in svaren utan enkätverktyg.")
+@click.option("--ut", "-o", "target", type=click.Path(dir_okay=False, path_type=Path), default=Path("lagesbildsenkat.xlsx"),
+              metavar="FIL", help="Excelfilen (.xlsx) som skrivs. Standard: lagesbildsenkat.xlsx i aktuell mapp.")
+@click.option("--kommun", "-k", metavar="NAMN", help="Kommunen formuläret gäller (namn eller kommunkod); blir det enda valet i kolumnen Kommun.")
+@click.option("--skriv-over", is_flag=True, help="Skriv över filen om den redan finns.")
+@_workspace_option
+@_help
+def enkat(target: Path, kommun: str | None, skriv_over: bool, workspace: Path):
+    from .enkat import contract
+    from .template import TemplateError, write_enkat_template
+
+    if target.suffix.lower() != ".xlsx":
+        click.echo(f"Fel: mallen är en Excel-arbetsbok; ge filen ändelsen .xlsx (inte '{target.name}').", err=True)
+        sys.exit(USAGE)
+    if target.exists() and not skriv_over:
+        click.echo(f"Filen {target} finns redan och skrivs inte över. Välj ett annat namn med --ut FIL, "
+                   "eller ersätt den med --skriv-over.", err=True)
+        sys.exit(USAGE)
+    try:
+        written = write_enkat_template(target, Workspace(workspace), kommun)
+    except TemplateError as error:
+        click.echo(f"Fel: {error}", err=True)
+        sys.exit(USAGE)
+    catalogue = contract(Workspace(workspace))
+    folder = f"data/raw/enkat/{kommun_folder}/" if (kommun_folder := _kommun_name(kommun)) else "data/raw/enkat/<kommun>/"
+    click.echo(f"Enkätmallen är skriven: {written.resolve()}")
+    click.echo(f"  Bladet Svar har {len(catalogue.questions)} frågor inom {len(catalogue.areas)} områden, med rullgardinslistor för svaren; "
+               "bladet Instruktion förklarar skalorna.")
+    click.echo("  Fyll i en rad per sektor och omgång. Lägg sedan filen i " + folder
+               + f" och kontrollera den med: lagesbild check {target}")
+    sys.exit(OK)
+
+
+def _kommun_name(kommun: str | None) -> str | None:
+    from .reference import resolver
+
+    code = resolver().resolve(kommun).code if kommun else None
+    return resolver().names[code] if code else None
 
 
 @cli.command(help="Skapa syntetiska demodata för Värmland och kör hela månadsjobbet på dem.")

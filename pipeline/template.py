@@ -1,0 +1,234 @@
+"""Empty forms to fill in by hand: the lägesbild questionnaire as an Excel workbook.
+
+A municipality that collects the sectors' answers without a survey tool gets the question
+catalogue (schemas/enkat.yaml) as a form that `lagesbild check` and `ingest` read like any export:
+
+- "Svar": a title row, then the header row (Kommun, Sektor, Omgång, Datum, per question its
+  presence and trend column, grouped by area, each area closed by its comment column), then one
+  row per sector and round. Drop-down lists hold the answer texts; no cell holds a formula.
+- "Instruktion": what to fill in, what the scales mean, where the file goes.
+- "Listor" (hidden): the texts of the drop-down lists, referenced by range, since Excel limits a
+  list written into the validation itself to 255 characters.
+
+Only the title and header rows have cells: the answer rows are empty until someone fills them,
+so an untouched form reads as a file with headers and no rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .config import Workspace
+from .enkat import SCALES, EnkatContract, comment_field, contract as enkat_contract, field_name
+from .reference import resolver
+
+ANSWER_SHEET, INSTRUCTION_SHEET, LIST_SHEET = "Svar", "Instruktion", "Listor"
+TITLE_ROW, HEADER_ROW = 1, 2
+FIRST_ROW = HEADER_ROW + 1
+ANSWER_ROWS = 200  # rows with drop-down lists
+LAST_ROW = FIRST_ROW + ANSWER_ROWS - 1
+RESPONDENT_HEADERS = ["Kommun", "Sektor", "Omgång", "Datum"]
+ROUNDS_BACK, ROUNDS_AHEAD = 1, 3  # round suggestions around the current half-year
+AREA_FILLS = ["DDEBF7", "E2EFDA"]  # alternate per area, so the groups show without an area row
+WIDTHS = {"Kommun": 16, "Sektor": 20, "Omgång": 11, "Datum": 12}
+ANSWER_WIDTH, COMMENT_WIDTH = 20, 36
+EXCEL_TEXT_LIMIT = 255  # error messages of a data validation
+
+
+class TemplateError(ValueError):
+    """The form cannot be written as asked; the message is Swedish."""
+
+
+def write_enkat_template(target: Path, workspace: Workspace, municipality: str | None = None, *, today: dt.date | None = None) -> Path:
+    """Write the questionnaire as an empty Excel form to `target`; return the path written.
+
+    With `municipality` (a name or code) the form is made for that municipality: its name is in
+    the title, the instructions and the only choice of the Kommun list. The Kommun cells stay
+    empty: a row with only Kommun filled in would be read as an answer with sector and round
+    missing.
+    """
+    contract = enkat_contract(workspace)
+    name = _municipality_name(municipality) if municipality else None
+    columns = _columns(contract)
+    _check_readable(contract, [header for header, *_ in columns])
+
+    book = Workbook()
+    answers = book.active
+    answers.title = ANSWER_SHEET
+    instructions = book.create_sheet(INSTRUCTION_SHEET)
+    lists = book.create_sheet(LIST_SHEET)
+    lists.sheet_state = "hidden"
+    book.properties.title = "Lägesbildsenkät" + (f" – {name}" if name else "")
+    book.properties.creator = "lagesbild"
+
+    sector_labels = list(contract.codelists["sector"].labels.values())
+    municipality_names = [name] if name else sorted(resolver().names.values(), key=_swedish_sort_key)
+    rounds = suggested_rounds(today or dt.date.today())
+    ranges = _write_lists(lists, {
+        "sector": ("Sektorer", sector_labels),
+        "presence": ("Svar om förekomst", list(contract.codelists["presence"].labels.values())),
+        "trend": ("Svar om utveckling", list(contract.codelists["trend"].labels.values())),
+        "round": ("Omgångar", rounds),
+        "municipality": ("Kommuner", municipality_names),
+    })
+    _write_answer_sheet(answers, contract, columns, name)
+    _add_validations(answers, contract, columns, ranges)
+    _write_instructions(instructions, contract, name, rounds[ROUNDS_BACK])
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(target)
+    return target
+
+
+def suggested_rounds(today: dt.date) -> list[str]:
+    """The previous, the current and the next few half-years: ["2025-H2", "2026-H1", …]."""
+    current = today.year * 2 + (today.month > 6)
+    return [f"{half // 2}-H{half % 2 + 1}" for half in range(current - ROUNDS_BACK, current + ROUNDS_AHEAD + 1)]
+
+
+def _municipality_name(value: str) -> str:
+    found = resolver().resolve(value)
+    if found.code is None:
+        hint = f" Menade du {' eller '.join(found.suggestions)}?" if found.suggestions else ""
+        raise TemplateError(f"'{value}' är ingen svensk kommun.{hint}")
+    return resolver().names[found.code]
+
+
+def _columns(contract: EnkatContract) -> list[tuple[str, str, str | None]]:
+    """(header, kind, area_id) per column; kind is respondent, presence, trend or comment."""
+    columns = [(header, "respondent", None) for header in RESPONDENT_HEADERS]
+    for area_id in contract.areas:
+        for question in (q for q in contract.questions if q.area_id == area_id):
+            for scale in SCALES if question.has_trend else SCALES[:1]:
+                columns.append((_answer_header(contract, question, scale), scale, area_id))
+        columns.append((contract.label(comment_field(area_id)), "comment", area_id))
+    return columns
+
+
+def _answer_header(contract: EnkatContract, question, scale: str) -> str:
+    """'<question> – förekomst'; the field's own label if the catalogue makes that ambiguous."""
+    wanted = field_name(question.id, scale)
+    header = f"{question.text} – {contract.catalogue['scales'][scale]['label']}"
+    return header if contract.map_headers([header]).fields.get(0) == wanted else contract.label(wanted)
+
+
+def _check_readable(contract: EnkatContract, headers: list[str]) -> None:
+    """The form must read back column for column; a catalogue that breaks this is a bug to see."""
+    mapping = contract.map_headers(headers)
+    unread = [headers[p] for p in mapping.unknown + mapping.repeated]
+    if unread:
+        raise TemplateError(f"enkat.yaml: rubrikerna {', '.join(repr(h) for h in unread)} skulle inte kännas igen vid inläsningen.")
+
+
+def _write_lists(sheet, lists: dict[str, tuple[str, list[str]]]) -> dict[str, str]:
+    """One column per list under a heading; returns list name -> absolute range for formula1."""
+    ranges = {}
+    for number, (key, (heading, values)) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(number)
+        sheet.cell(row=1, column=number, value=heading).font = Font(bold=True)
+        for row, value in enumerate(values, start=2):
+            sheet.cell(row=row, column=number, value=value)
+        sheet.column_dimensions[letter].width = max(14, *(len(v) + 2 for v in values))
+        ranges[key] = f"{LIST_SHEET}!${letter}$2:${letter}${len(values) + 1}"
+    return ranges
+
+
+def _write_answer_sheet(sheet, contract: EnkatContract, columns, name: str | None) -> None:
+    title = "Lägesbildsenkät" + (f" – {name}" if name else "")
+    sheet.cell(row=TITLE_ROW, column=1, value=f"{title}: en rad per sektor som svarar. Välj svaren i listorna; se bladet {INSTRUCTION_SHEET}.")
+    sheet.cell(row=TITLE_ROW, column=1).font = Font(bold=True, size=13)
+    area_number = {area_id: n for n, area_id in enumerate(contract.areas)}
+    for number, (header, kind, area_id) in enumerate(columns, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=number, value=header)
+        cell.font = Font(bold=True, italic=kind == "comment")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if area_id is not None:
+            cell.fill = PatternFill("solid", fgColor=AREA_FILLS[area_number[area_id] % len(AREA_FILLS)])
+        width = WIDTHS.get(header, COMMENT_WIDTH if kind == "comment" else ANSWER_WIDTH)
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    sheet.row_dimensions[HEADER_ROW].height = 96
+    sheet.freeze_panes = f"{get_column_letter(len(RESPONDENT_HEADERS) + 1)}{FIRST_ROW}"  # sheet.cell() would create a cell
+
+
+def _add_validations(sheet, contract: EnkatContract, columns, ranges: dict[str, str]) -> None:
+    def validation(key: str, style: str, title: str, message: str) -> DataValidation:
+        check = DataValidation(type="list", formula1=ranges[key], allow_blank=True, errorStyle=style,
+                               showErrorMessage=True, errorTitle=title, error=message[:EXCEL_TEXT_LIMIT])
+        sheet.add_data_validation(check)
+        return check
+
+    presence, trend = contract.codelists["presence"], contract.codelists["trend"]
+    checks = {
+        "Kommun": validation("municipality", "warning", "Okänd kommun",
+                             "Kommunen finns inte i listan. Skriv kommunens namn (t.ex. Munkfors) eller kommunkod (t.ex. 1762). Behålla ändå?"),
+        "Sektor": validation("sector", "stop", "Okänd sektor",
+                             f"Välj sektor i listan: {contract.codelists['sector'].allowed_text()}."),
+        "Omgång": validation("round", "warning", "Ovanlig omgång",
+                             "Omgången skrivs ÅÅÅÅ-H1 (januari–juni) eller ÅÅÅÅ-H2 (juli–december), t.ex. 2026-H1. Behålla ändå?"),
+        "presence": validation("presence", "stop", "Ogiltigt svar", f"Välj ett svar i listan: {presence.allowed_text()}."),
+        "trend": validation("trend", "stop", "Ogiltigt svar", f"Välj ett svar i listan: {trend.allowed_text()}."),
+    }
+    for number, (header, kind, _) in enumerate(columns, start=1):
+        check = checks.get(header if kind == "respondent" else kind)
+        if check is not None:
+            letter = get_column_letter(number)
+            check.add(f"{letter}{FIRST_ROW}:{letter}{LAST_ROW}")
+
+
+def _write_instructions(sheet, contract: EnkatContract, name: str | None, current_round: str) -> None:
+    catalogue = contract.catalogue
+    expected = [s["label"] for s in catalogue["sectors"].values() if s.get("expected")]
+    others = [s["label"] for s in catalogue["sectors"].values() if not s.get("expected")]
+    presence = list(contract.codelists["presence"].labels.values())
+    trend = list(contract.codelists["trend"].labels.values())
+    folder = f"data/raw/enkat/{name or '<kommun>'}/"
+    trend_note = "" if all(q.has_trend for q in contract.questions) else " Frågor utan kolumn för utveckling frågar bara om förekomst."
+    lines = [
+        ("title", "Lägesbildsenkät" + (f" – {name}" if name else "") + ": så fyller du i"),
+        ("head", "Vem svarar"),
+        ("text", f"Fyll i bladet {ANSWER_SHEET}: en rad per sektor som svarar, i varje omgång. Sektorer som alltid "
+                 f"tillfrågas: {', '.join(expected)}." + (f" Även {', '.join(others)} kan svara." if others else "")),
+        ("text", "Kommun: " + (f"{name} (välj i listan)." if name else "kommunens namn eller kommunkod, t.ex. Munkfors eller 1762.")
+                 + " Sektor: välj i listan. Omgång: halvåret som svaren gäller, "
+                 f"skrivet ÅÅÅÅ-H1 (januari–juni) eller ÅÅÅÅ-H2 (juli–december), t.ex. {current_round}. "
+                 "Datum (frivilligt): dagen då svaren lämnades, t.ex. 2026-03-15."),
+        ("text", f"Frågorna är ordnade efter område ({', '.join(contract.areas.values())}). "
+                 "Varje fråga har en kolumn för förekomst och en för utveckling." + trend_note),
+        ("head", "Vad svaren betyder"),
+        ("text", f"Förekomst – hur vanligt problemet är i kommunen i dag, så som sektorn ser det: {', '.join(presence)}."),
+        ("text", f"Utveckling – hur problemet har förändrats sedan förra omgången: {', '.join(trend)}."),
+        ("text", "”Vet ej” är ett eget svar: sektorn saknar kunskap om frågan. Det räknas aldrig som noll eller "
+                 "som ”Förekommer inte”, och kunskapsluckor redovisas för sig. Lämna rutan tom bara om frågan inte besvarades."),
+        ("text", "Välj svaren i listorna i cellerna. Skriv inte egna svarsalternativ och ändra, flytta eller döp inte om "
+                 "kolumnerna: en kolumn som inte känns igen läses inte in."),
+        ("head", "Kommentarer och personuppgifter"),
+        ("text", "Varje område har en kommentarskolumn efter sina frågor. Kommentarerna sparas men visas aldrig i rapporterna."),
+        ("text", "Skriv inga namn, e-postadresser eller personnummer i filen. En fil med personnummer avvisas i sin helhet."),
+        ("head", "När svaren är ifyllda"),
+        ("text", f"Spara filen som Excel-arbetsbok (.xlsx) i mappen {folder}"
+                 + ("" if name else " (t.ex. data/raw/enkat/Munkfors/)") + ". Ett nytt svar från samma kommun, sektor "
+                 "och omgång ersätter det tidigare."),
+        ("text", "Kontrollera filen innan den läses in: lagesbild check FIL. Kontrollen sparar inget och visar rad och "
+                 "kolumn för varje svar som inte känns igen; resten av svaren läses in som vanligt."),
+    ]
+    styles = {"title": Font(bold=True, size=14), "head": Font(bold=True, size=12), "text": Font()}
+    row = 1
+    for kind, text in lines:
+        if kind == "head":
+            row += 1  # a blank line before each heading
+        cell = sheet.cell(row=row, column=1, value=text)
+        cell.font = styles[kind]
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        row += 1
+    sheet.column_dimensions["A"].width = 110
+
+
+def _swedish_sort_key(text: str) -> tuple:
+    """Å, Ä, Ö after Z, as a Swedish reader expects."""
+    order = {"å": "{", "ä": "|", "ö": "}"}
+    return tuple("".join(order.get(ch, ch) for ch in text.casefold()))
