@@ -123,8 +123,13 @@ def _ingest(workspace: Workspace) -> int:
 
 def _row_counts(report) -> str:
     blank = f", {report.rows_blank} tomma hoppades över" if report.rows_blank else ""
-    answers = f", {report.cells_quarantined} enskilda svar i karantän (resten av raden är inläst)" if report.cells_quarantined else ""
+    answers = f", {_single_answers(report.cells_quarantined)} i karantän (resten av raden är inläst)" if report.cells_quarantined else ""
     return f"{report.rows_read} rader lästa, {report.rows_loaded} inlästa, {report.rows_quarantined} i karantän{answers}{blank}"
+
+
+def _single_answers(count: int) -> str:
+    """Answers of a questionnaire left out one by one (the rest of the response is kept)."""
+    return f"{count} enskilt svar" if count == 1 else f"{count} enskilda svar"
 
 
 def _echo_findings(report, limit: int | None) -> None:
@@ -156,7 +161,7 @@ def check(files: tuple[str, ...], workspace: Path):
             code = max(code, QUARANTINE)
             continue
         parts = [f"{report.rows_quarantined} rader skulle hamna i karantän"] if report.rows_quarantined else []
-        parts += [f"{report.cells_quarantined} enskilda svar skulle hamna i karantän"] if report.cells_quarantined else []
+        parts += [f"{_single_answers(report.cells_quarantined)} skulle hamna i karantän"] if report.cells_quarantined else []
         verdict = " och ".join(parts) or "inga fel"
         click.echo(f"{name}: {report.table.description}; {_row_counts(report)} – {verdict}.")
         _echo_findings(report, limit=None)

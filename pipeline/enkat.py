@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from .config import Workspace
 from .contract import CodeList, Contract, HeaderMap, _header_key, fold
@@ -23,7 +25,6 @@ from .reference import resolver
 
 SOURCE = "enkat"
 SCALES = ("presence", "trend")
-RESPONDENT_FIELDS = ("respondent_id", "submitted_at", "started_at", "round", "municipality", "sector")
 REQUIRED = ("municipality", "sector", "round")
 STAGING_COLUMNS = [
     "source_row", "respondent_id", "submitted_at", "round", "municipality_code", "sector",
@@ -150,19 +151,14 @@ class EnkatContract(Contract):
 
 
 def contract(workspace: Workspace) -> EnkatContract:
-    return _contract(workspace.schema_path("enkat.yaml"), workspace)
+    path = workspace.schema_path("enkat.yaml")
+    return _contract(path, path.stat().st_mtime_ns)
 
 
-_CACHE: dict = {}
-
-
-def _contract(path: Path, workspace: Workspace) -> EnkatContract:
-    spec = workspace.load_yaml("enkat.yaml")
-    key = (path, id(spec))  # load_yaml caches by mtime: the same dict means the same file content
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = EnkatContract(spec)
-    return _CACHE[key]
+@lru_cache(maxsize=4)
+def _contract(path: Path, _mtime: int) -> EnkatContract:
+    """Built once per catalogue file version: every file of a run shares it."""
+    return EnkatContract(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 # --- before validation: personal columns out, path conventions in -------------------------------

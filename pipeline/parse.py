@@ -22,7 +22,13 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0, after its 1900 leap-y
 _TEXT_DATE = re.compile(r"^(\d{1,2})\s*([a-zåäö]+)\.?\s*(\d{4})$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 _ROUND_TEXT = re.compile(r"^(?:(\d{4})\s*([a-zåäö0-9]+)|([a-zåäö0-9]+)\s*(\d{4}))$")
-_ISO = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+# ISO dates, with or without time; also year-first with slashes and a trailing clock suffix and time
+# zone, as Google Forms writes its timestamp ("2026/03/14 10:02:11 fm CET", "… 3:45:12 PM GMT+1").
+_ISO = re.compile(
+    r"^(\d{4})[-/]?(\d{2})[-/]?(\d{2})"
+    r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?"
+    r"(?:\s+(?:[a-z]\.m\.|[a-z]{1,5}(?:[+-]\d{1,2}(?::?\d{2})?)?))*)?$"
+)
 
 
 def _distinct(values: pd.Series, parse_one) -> pd.Series:

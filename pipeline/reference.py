@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,8 +22,8 @@ _SUFFIX = re.compile(r"\s+(kommun|stad|kommuns|municipality)$")
 
 
 def _fold(text: str) -> str:
-    """Case and spacing fold that keeps å, ä, ö apart from a, o (Habo is not Håbo)."""
-    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+    """Case and spacing fold that keeps å, ä, ö apart from a, o (Habo is not Håbo); composed first (NFC)."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(text))).strip().casefold()
 
 
 @lru_cache(maxsize=1)
