@@ -41,11 +41,10 @@ def personal_number_columns(cells: pd.DataFrame, headers: list[str]) -> list[str
     """Headers of the columns that hold personal identity numbers."""
     found = []
     # Only a column with six digits in a row somewhere can hold a number: check those alone.
-    digits = cells.apply(lambda column: column.str.contains(r"\d{6}", regex=True).any())
     for position, header in enumerate(headers):
-        if not digits.iloc[position]:
-            continue
         column = cells.iloc[:, position]
+        if not column.str.contains(r"\d{6}", regex=True).any():
+            continue
         filled = column[column.ne("")]
         if filled.empty:
             continue
