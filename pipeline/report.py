@@ -20,7 +20,7 @@ from .config import NOTEBOOK_DIR, Workspace, write_if_changed
 from .reportlib import esc, month
 
 TEMPLATE_DIR = NOTEBOOK_DIR / "template"
-CODE_FILES = [Path(__file__).parent / name for name in ("reportlib.py", "sections.py", "report.py")]
+CODE_FILES = [Path(__file__).parent / name for name in ("reportlib.py", "sections.py", "sections_enkat.py", "report.py")]
 WORKERS = 2
 
 
@@ -110,7 +110,7 @@ def _render_one(job: tuple) -> tuple[str, str]:
                 template_name="lagesbild", extra_template_basedirs=[str(TEMPLATE_DIR)],
                 exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, exclude_markdown=True,
             )
-            title = f"INTOX {area_name} {month(period)}"
+            title = f"Lägesbild {area_name} {month(period)}"
             body, _ = exporter.from_filename(str(executed), resources={"report_title": title, "report_css": _css()})
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(body, encoding="utf-8")
@@ -149,9 +149,9 @@ def _write_index(target: Path, period: str, areas: pd.DataFrame, results: list[R
         parts.append(f"<h2>{heading}</h2><ul>{items}</ul>")
     html = (
         f"<!DOCTYPE html><html lang='sv'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1.0'>"
-        f"<title>Lägesbild INTOX {month(period)}</title><style>{_css()}</style></head><body><main>"
-        f"<p class='kicker'>Lägesbild INTOX – akuta förgiftningar</p><h1>Rapporter för {month(period)}</h1>"
-        f"<p>En rapport per kommun som ingår i INTOX-registreringen och per region. Antal från 1 till 4 visas inte.</p>"
+        f"<title>Lägesbild {month(period)}</title><style>{_css()}</style></head><body><main>"
+        f"<p class='kicker'>Lägesbild – INTOX och lägesbildsenkät</p><h1>Rapporter för {month(period)}</h1>"
+        f"<p>En rapport per kommun som ingår i INTOX-registreringen och per region. Varje rapport har också lägesbildsenkätens svar för kommunen eller regionen. INTOX-antal från 1 till 4 visas inte.</p>"
         + "".join(parts) + "</main></body></html>\n"
     )
     write_if_changed(target / "index.html", html)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import plotly.offline
 
 MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"]
@@ -52,6 +54,26 @@ def shift(period: str, months: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def is_round(period: object) -> bool:
+    """'2026-H1' is a questionnaire round; '2026-10' a month."""
+    return isinstance(period, str) and re.fullmatch(r"\d{4}-H[12]", period) is not None
+
+
+def round_text(round_: str) -> str:
+    """'2026-H1' -> 'första halvåret 2026', '2026-H2' -> 'andra halvåret 2026'."""
+    return f"{'första' if round_.endswith('H1') else 'andra'} halvåret {round_[:4]}"
+
+
+def short_round(round_: str) -> str:
+    """'2026-H1' -> '2026 H1' (where space is tight)."""
+    return f"{round_[:4]}\u00a0{round_[5:]}"
+
+
+def round_begun(round_: str, period: str) -> bool:
+    """A round has begun by month `period` when its first month (January or July) is not after it."""
+    return f"{round_[:4]}-{'01' if round_.endswith('H1') else '07'}" <= period
+
+
 def cell(row: pd.Series | None, decimals: int | None = None) -> str:
     """A published value as text: the number, '<5', '..' or '–'."""
     if row is None:
@@ -70,6 +92,30 @@ def esc(text: object) -> str:
 # --- data ---------------------------------------------------------------------------------------
 
 
+# The questionnaire tables of a snapshot (pipeline/publish_enkat.py) and their columns: an older
+# snapshot without them reads as empty tables.
+ENKAT_TABLES = {
+    "enkat_answers": ["municipality_code", "round", "sector", "sector_label", "sector_order", "area_id", "area_title", "area_order",
+                      "question_id", "question_text", "question_order", "presence", "presence_label", "presence_value",
+                      "trend", "trend_label", "trend_value"],
+    "enkat_values": ["municipality_code", "round", "area_id", "question_id", "answered", "sectors", "positioned", "presence_index",
+                     "share_some_or_more", "share_dont_know", "trend_answered", "share_increased", "share_decreased",
+                     "share_trend_dont_know", "spread", "samsyn_gap", "previous_round", "previous_index", "index_change",
+                     "share_some_or_more_change", "area_title", "area_order", "question_text", "question_order"],
+    "enkat_distribution": ["municipality_code", "round", "area_id", "question_id", "scale", "code", "answers", "label", "value", "sort_order"],
+    "enkat_samsyn": ["municipality_code", "round", "area_id", "question_id", "sector_low", "answer_low", "sector_high", "answer_high",
+                     "difference", "area_title", "question_text", "question_order", "sector_low_label", "answer_low_label",
+                     "sector_high_label", "answer_high_label"],
+    "enkat_region": ["area_type", "area_code", "round", "area_id", "question_id", "municipalities_answered", "municipalities_some_or_more",
+                     "municipalities_increased", "presence_index", "municipalities", "rank", "area_name", "area_title",
+                     "question_text", "question_order"],
+    "enkat_coverage": ["municipality_code", "round", "sector", "expected", "submissions", "replaced", "submitted_at",
+                       "municipality_name", "sector_label", "sector_order"],
+    "enkat_replaced": ["round", "municipality_code", "sector", "path", "source_row", "submitted_at", "kept_path", "kept_row",
+                       "kept_submitted_at", "sector_label"],
+}
+
+
 @dataclass
 class Snapshot:
     period: str
@@ -80,6 +126,8 @@ class Snapshot:
     folders: pd.DataFrame
     members: pd.DataFrame
     catalogue: pd.DataFrame
+    # questionnaire tables, already narrowed to the report's area (see load)
+    enkat: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @classmethod
     def load(cls, directory: str | Path, period: str, area: str) -> "Snapshot":
@@ -93,7 +141,18 @@ class Snapshot:
         related |= {code for code, group in members.groupby("area_code") if inside and inside <= set(group.municipality_code)}
         values = pd.read_parquet(directory / "indicators.parquet", filters=[("area_code", "in", sorted(related))])
         catalogue = pd.DataFrame(json.loads((directory / "catalogue.json").read_text(encoding="utf-8")))
-        return cls(period, values, *(read(name) for name in ("files", "issues", "left_out", "folders")), members, catalogue)
+        enkat = {name: _enkat_table(directory, name, area, inside or {area}) for name in ENKAT_TABLES}
+        return cls(period, values, *(read(name) for name in ("files", "issues", "left_out", "folders")), members, catalogue, enkat)
+
+    def enkat_table(self, name: str) -> pd.DataFrame:
+        """A questionnaire table for the report's area (empty, with its columns, when the snapshot has none)."""
+        return self.enkat.get(name, pd.DataFrame(columns=ENKAT_TABLES[name]))
+
+    def enkat_round(self) -> str | None:
+        """The round the report shows: the latest begun by the report's month that has answers for the area."""
+        answers = self.enkat_table("enkat_answers")
+        rounds = sorted(r for r in set(answers["round"].dropna()) if round_begun(r, self.period))
+        return rounds[-1] if rounds else None
 
     def get(self, indicator: str, area: str, period: str, category: str = "") -> pd.Series | None:
         rows = self.values[
@@ -127,6 +186,19 @@ class Snapshot:
 
     def member_codes(self, area: str) -> list[str]:
         return sorted(self.members.loc[self.members.area_code == area, "municipality_code"])
+
+
+def _enkat_table(directory: Path, name: str, area: str, municipalities: set[str]) -> pd.DataFrame:
+    """One questionnaire table narrowed to a report: a region's own rows in the regional picture, its members' elsewhere."""
+    path = directory / f"{name}.parquet"
+    if not path.exists():
+        return pd.DataFrame(columns=ENKAT_TABLES[name])
+    column, wanted = ("area_code", [area]) if name == "enkat_region" else ("municipality_code", sorted(municipalities))
+    try:
+        return pd.read_parquet(path, filters=[(column, "in", wanted)])
+    except pa.ArrowException:  # a table without rows is written with untyped (null) columns, which cannot be filtered
+        frame = pd.read_parquet(path)
+        return frame[frame[column].isin(wanted)]
 
 
 # --- HTML pieces --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .reportlib import (
-    LEGEND, Snapshot, breakdown, cell, data_table, esc, month, number, shift, table, trend_chart,
+    LEGEND, Snapshot, breakdown, cell, data_table, esc, is_round, month, number, shift, short_round, table, trend_chart,
 )
 
 BREAKDOWNS = [
@@ -20,10 +20,10 @@ def title(snap: Snapshot, area_type: str, area: str) -> str:
     name = snap.area_name(area)
     heading = municipality_title(name) if kind == "kommun" else name
     return (
-        f"<header><p class='kicker'>Lägesbild INTOX – akuta förgiftningar</p><h1>{esc(heading)}, {month(snap.period)}</h1>"
-        f"<p>Rapporten bygger på INTOX-formulär från akutmottagningarna, sammanställda per invånarnas hemkommun. "
-        f"Siffrorna är publicerade uppgifter: antal från 1 till 4 visas inte. <a href='../index.html'>Alla rapporter för "
-        f"{month(snap.period)}</a>.</p></header>"
+        f"<header><p class='kicker'>Lägesbild – INTOX och lägesbildsenkät</p><h1>{esc(heading)}, {month(snap.period)}</h1>"
+        f"<p>Rapporten bygger på INTOX-formulär från akutmottagningarna, sammanställda per invånarnas hemkommun, och på "
+        f"lägesbildsenkäten som kommunernas verksamheter besvarar varje halvår. INTOX-siffrorna är publicerade uppgifter: "
+        f"antal från 1 till 4 visas inte. <a href='../index.html'>Alla rapporter för {month(snap.period)}</a>.</p></header>"
     )
 
 
@@ -134,11 +134,11 @@ def data_quality(snap: Snapshot, area_type: str, area: str) -> str:
     monthly = snap.series("intox_cases", area, periods)
     zero = [month(p) for p, row in monthly.iterrows() if row["suppression"] == "" and row["value"] == 0]
     uncovered = [month(p) for p, row in monthly.iterrows() if pd.isna(row["indicator_id"])]
-    files = snap.files
+    files, folders, issues_ = intox_files(snap)
     summary_rows = [
         [f"<code>{esc(r.folder)}/</code>", number(r.files), _small(r.rows_read), _small(r.rows_loaded), _small(r.rows_quarantined),
          esc(_span(r.first_period, r.last_period))]
-        for r in snap.folders.itertuples()
+        for r in folders.itertuples()
     ]
     file_rows = [
         [f"<code>{esc(r.path)}</code>", esc(r.status), esc(_span(r.first_period, r.last_period)), f"<code>{esc(r.sha256)}</code>"]
@@ -151,7 +151,7 @@ def data_quality(snap: Snapshot, area_type: str, area: str) -> str:
         pd.DataFrame(file_rows, columns=["Fil", "Status", "Månader", "Kontrollsumma (sha256)"]),
         "Varje fil med kontrollsumma",
     ), summary="Visa varje fil med kontrollsumma", kind="files")
-    issue_rows = [[f"<code>{esc(r.path)}</code>", esc(r.column_name), esc(RULES.get(r.rule, r.rule)), _small(r.rows)] for r in snap.issues.itertuples()]
+    issue_rows = [[f"<code>{esc(r.path)}</code>", esc(r.column_name), esc(RULES.get(r.rule, r.rule)), _small(r.rows)] for r in issues_.itertuples()]
     issues = (
         table(pd.DataFrame(issue_rows, columns=["Fil", "Kolumn", "Fel", "Rader"]), "Rader i karantän, per fil, kolumn och fel")
         if issue_rows else "<p>Inga rader i karantän.</p>"
@@ -173,6 +173,17 @@ def data_quality(snap: Snapshot, area_type: str, area: str) -> str:
         + (f"<h3>Formulär som inte räknas till någon kommun</h3><ul>{left}</ul>" if left else "")
         + "</section>"
     )
+
+
+def intox_files(snap: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The INTOX part of the file tables: files, unit folders and quarantine. The questionnaire's own
+    files (under enkat/) are reported in its section; a refused file whose source is unknown stays here."""
+    files = snap.files
+    under_enkat = files.path.str.startswith("enkat/")
+    files = files[files.source.eq("intox") | (files.source.isna() & ~under_enkat)]
+    folders = snap.folders[snap.folders.folder.eq("intox") | snap.folders.folder.str.startswith("intox/")]
+    issues = snap.issues[snap.issues.path.isin(set(files.path))]
+    return files, folders, issues
 
 
 RULES = {
@@ -199,6 +210,8 @@ def _small(value) -> str:
 
 
 def _span(first, last) -> str:
+    """A file's months ('oktober 2026 – november 2026') or, for a questionnaire file, its rounds ('2025 H2 – 2026 H1')."""
     if first is None or pd.isna(first):
         return "–"
-    return month(first) if first == last else f"{month(first)} – {month(last)}"
+    text = lambda period: short_round(period) if is_round(period) else month(period)  # noqa: E731
+    return text(first) if first == last else f"{text(first)} – {text(last)}"
