@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from .config import Workspace
-from .contract import CodeList, Contract, HeaderMap, _header_key, fold
+from .contract import Contract, HeaderMap, _header_key, fold
 from .parse import parse_dates
 from .read import RawTable
 from .reference import resolver

@@ -15,6 +15,7 @@ import duckdb
 import openpyxl
 import pandas as pd
 
+from intox_helpers import query  # noqa: F401  (shared by the questionnaire tests)
 from pipeline.config import Workspace
 
 # Google Forms' grid questions: "Prompt [Rad]".
@@ -82,14 +83,6 @@ def answer(report, row: int, question_id: str) -> tuple:
     assert len(match) == 1, f"rad {row}, {question_id}: {len(match)} rader i stg_enkat"
     record = match.iloc[0]
     return tuple(None if pd.isna(record[s]) else record[s] for s in ("presence", "trend"))
-
-
-def query(workspace: Workspace, sql: str, params: list | None = None) -> pd.DataFrame:
-    con = duckdb.connect(str(workspace.database), read_only=True)
-    try:
-        return con.execute(sql, params or []).df()
-    finally:
-        con.close()
 
 
 def every_text(workspace: Workspace) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:

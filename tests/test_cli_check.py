@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-LAGESBILD = Path(sys.executable).parent / "lagesbild"
+from cli_helpers import LAGESBILD, err, out, run
 HEADER = ["Formulär-id", "Besöksdatum", "Ålder", "Kön", "Hemkommun", "Substanser", "Avsikt", "Vårdnivå"]
 GOOD = [
     ["A1", "2026-10-03", "34", "Kvinna", "Årjäng", "Alkohol, cannabis", "Rus", "Hemgång"],
@@ -22,17 +20,6 @@ def write_cp1252_csv(path: Path, rows: list[list[str]]) -> Path:
     path.write_bytes(data)
     return path
 
-
-def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LAGESBILD), *args], cwd=cwd, capture_output=True, timeout=120)
-
-
-def out(result) -> str:
-    return result.stdout.decode("utf-8")
-
-
-def err(result) -> str:
-    return result.stderr.decode("utf-8")
 
 
 def snapshot(root: Path) -> set[str]:

@@ -7,7 +7,6 @@ does not answer. Every expected figure below is worked out by hand in the commen
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import duckdb
 import pandas as pd

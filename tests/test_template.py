@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -16,21 +13,10 @@ from pipeline.examine import examine
 from pipeline.reference import resolver
 from pipeline.template import suggested_rounds, write_enkat_template
 
-LAGESBILD = Path(sys.executable).parent / "lagesbild"
+from cli_helpers import LAGESBILD, err, out, run
 TODAY = dt.date(2026, 3, 15)
 RESPONDENT = ["Kommun", "Sektor", "Omgång", "Datum"]
 
-
-def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LAGESBILD), *args], cwd=cwd, capture_output=True, timeout=120)
-
-
-def out(result) -> str:
-    return result.stdout.decode("utf-8")
-
-
-def err(result) -> str:
-    return result.stderr.decode("utf-8")
 
 
 @pytest.fixture(scope="module", autouse=True)
