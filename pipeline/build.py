@@ -18,6 +18,9 @@ from .enkat import contract as enkat_contract
 from .intox import contract as intox_contract
 
 WINDOW_TITLES = {"r12": "rullande 12 månader", "ly": "samma månad föregående år"}
+KINDS = ("kort sikt", "lång sikt")
+POLARITIES = ("lägre är bättre", "högre är bättre", "ingen")
+REQUIRED_KEYS = ("title", "kind", "source", "unit", "value", "sql")
 
 
 @dataclass
@@ -34,9 +37,11 @@ def catalogue(workspace: Workspace) -> pd.DataFrame:
     entries = []
     for path in sorted(_catalogue_dir(workspace).glob("*.yaml")):
         for indicator_id, spec in workspace.load_yaml(f"indicators/{path.name}")["indicators"].items():
+            _check_entry(path.name, indicator_id, spec)
             base = {
                 "indicator_id": indicator_id, "base_id": indicator_id, "window_name": "month",
                 "title": spec["title"], "description": spec.get("description", ""), "unit": spec["unit"],
+                "kind": spec["kind"], "source": spec["source"], "polarity": spec.get("polarity", "ingen"),
                 "value": spec["value"], "scale": float(spec.get("scale", 100 if spec["value"] == "share" else 1)),
                 "decimals": int(spec.get("decimals", 0)), "dimension": spec.get("dimension", ""),
                 "codelist": spec.get("codelist", ""), "count_id": spec.get("count", indicator_id),
@@ -56,6 +61,17 @@ def catalogue(workspace: Workspace) -> pd.DataFrame:
                     }
                 )
     return pd.DataFrame(entries)
+
+
+def _check_entry(file: str, indicator_id: str, spec: dict) -> None:
+    """A catalogue entry an analyst wrote: say in Swedish what is missing or unknown."""
+    missing = [key for key in REQUIRED_KEYS if not spec.get(key)]
+    if missing:
+        raise ValueError(f"indikatorkatalogen {file}: indikatorn '{indicator_id}' saknar {', '.join(missing)}.")
+    if spec["kind"] not in KINDS:
+        raise ValueError(f"indikatorkatalogen {file}: '{indicator_id}' har kind '{spec['kind']}'; tillåtet: {', '.join(KINDS)}.")
+    if spec.get("polarity", "ingen") not in POLARITIES:
+        raise ValueError(f"indikatorkatalogen {file}: '{indicator_id}' har polarity '{spec['polarity']}'; tillåtet: {', '.join(POLARITIES)}.")
 
 
 def _catalogue_dir(workspace: Workspace):

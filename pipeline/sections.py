@@ -195,13 +195,26 @@ RULES = {
 
 def definitions(snap: Snapshot) -> str:
     monthly = snap.catalogue[snap.catalogue.window_name == "month"]
-    items = "".join(f"<dt>{esc(r.title)}</dt><dd>{esc(r.description)} Enhet: {esc(r.unit)}.</dd>" for r in monthly.itertuples())
+    items = "".join(
+        f"<dt>{esc(r.title)}</dt><dd>{esc(r.description)} Enhet: {esc(r.unit)}. {esc(_kind_text(r))} Källa: {esc(getattr(r, 'source', ''))}.</dd>"
+        for r in monthly.itertuples()
+    )
     return (
         "<section><h2>Definitioner</h2><dl>" + items + "</dl>"
         "<p>Rullande 12 månader: summan av de tolv månader som slutar med den angivna månaden; visas bara när "
         "registreringen täckt alla tolv. Regioner räknas som summan av kommunernas formulär genom summan av deras "
         "befolkning, aldrig som ett medelvärde av kommunernas tal.</p></section>"
     )
+
+
+def _kind_text(entry) -> str:
+    """'Lång sikt (utfall), lägre är bättre.' from the catalogue; older snapshots lack the fields."""
+    kind = getattr(entry, "kind", "")
+    if not isinstance(kind, str) or not kind:
+        return ""
+    meaning = {"kort sikt": "process: blev arbetet gjort", "lång sikt": "utfall: förändrades problemet"}[kind]
+    polarity = getattr(entry, "polarity", "ingen")
+    return f"{kind.capitalize()} ({meaning})" + (f", {polarity}." if polarity and polarity != "ingen" else ".")
 
 
 def _small(value) -> str:
