@@ -271,13 +271,7 @@ def enkat(target: Path, kommun: str | None, skriv_over: bool, workspace: Path):
     from .enkat import contract
     from .template import TemplateError, write_enkat_template
 
-    if target.suffix.lower() != ".xlsx":
-        click.echo(f"Fel: mallen är en Excel-arbetsbok; ge filen ändelsen .xlsx (inte '{target.name}').", err=True)
-        sys.exit(USAGE)
-    if target.exists() and not skriv_over:
-        click.echo(f"Filen {target} finns redan och skrivs inte över. Välj ett annat namn med --ut FIL, "
-                   "eller ersätt den med --skriv-over.", err=True)
-        sys.exit(USAGE)
+    _check_template_target(target, skriv_over)
     try:
         written = write_enkat_template(target, Workspace(workspace), kommun)
     except TemplateError as error:
@@ -290,6 +284,42 @@ def enkat(target: Path, kommun: str | None, skriv_over: bool, workspace: Path):
                "bladet Instruktion förklarar skalorna.")
     click.echo("  Fyll i en rad per sektor och omgång. Lägg sedan filen i " + folder
                + f" och kontrollera den med: lagesbild check {target}")
+    sys.exit(OK)
+
+
+def _check_template_target(target: Path, skriv_over: bool) -> None:
+    """A template is an .xlsx file, and an existing file is never overwritten unless asked."""
+    if target.suffix.lower() != ".xlsx":
+        click.echo(f"Fel: mallen är en Excel-arbetsbok; ge filen ändelsen .xlsx (inte '{target.name}').", err=True)
+        sys.exit(USAGE)
+    if target.exists() and not skriv_over:
+        click.echo(f"Filen {target} finns redan och skrivs inte över. Välj ett annat namn med --ut FIL, "
+                   "eller ersätt den med --skriv-over.", err=True)
+        sys.exit(USAGE)
+
+
+@template.command(help="Skriv registret över medborgarlöften och insatser som en tom Excelarbetsbok.\n\nEn rad per insats: "
+                       "kommun eller område, medborgarlöfte, insats, ansvarig funktion, start, slut, status och kopplade "
+                       "indikatorer, med rullgardinslistor och ett blad med instruktioner.")
+@click.option("--ut", "-o", "target", type=click.Path(dir_okay=False, path_type=Path), default=Path("avtalsregister.xlsx"),
+              metavar="FIL", help="Excelfilen (.xlsx) som skrivs. Standard: avtalsregister.xlsx i aktuell mapp.")
+@click.option("--skriv-over", is_flag=True, help="Skriv över filen om den redan finns.")
+@_workspace_option
+@_help
+def avtal(target: Path, skriv_over: bool, workspace: Path):
+    from .template import AVTAL_SHEET, TemplateError, write_avtal_template
+
+    _check_template_target(target, skriv_over)
+    try:
+        written = write_avtal_template(target, Workspace(workspace))
+    except TemplateError as error:
+        click.echo(f"Fel: {error}", err=True)
+        sys.exit(USAGE)
+    click.echo(f"Avtalsregistret är skrivet: {written.resolve()}")
+    click.echo(f"  Bladet {AVTAL_SHEET} har en rad per insats, med rullgardinslistor för status och kommun/område; "
+               "bladet Instruktion förklarar kolumnerna och statusarna.")
+    click.echo(f"  Ange en ansvarig funktion, aldrig en person. Lägg sedan filen i data/raw/avtal/ och kontrollera den med: "
+               f"lagesbild check {target}")
     sys.exit(OK)
 
 

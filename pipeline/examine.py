@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import enkat, intox
+from . import avtal, enkat, intox
 from .config import Workspace, sha256_file
 from .pnr import personal_number_columns
 from .read import RawTable, ReadError, read_table
 from .validate import ISSUE_COLUMNS, check_table
 
-SOURCES = {intox.SOURCE: intox, enkat.SOURCE: enkat}
+SOURCES = {intox.SOURCE: intox, enkat.SOURCE: enkat, avtal.SOURCE: avtal}
 
 
 @dataclass

@@ -53,6 +53,15 @@ CREATE TABLE IF NOT EXISTS stg_enkat_comment (     -- stored, never shown in rep
     path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL, round VARCHAR NOT NULL,
     municipality_code VARCHAR NOT NULL, sector VARCHAR NOT NULL, area_id VARCHAR NOT NULL, comment VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS stg_avtal (             -- register of agreements: one row per insats/aktivitet
+    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL,
+    area_type VARCHAR NOT NULL, area_code VARCHAR NOT NULL,  -- kommun (4-digit code) | region | lan | riket
+    promise VARCHAR NOT NULL, activity VARCHAR NOT NULL,
+    responsible VARCHAR NOT NULL,                   -- a function, never a person
+    start_date DATE NOT NULL, end_date DATE,
+    status VARCHAR,                                 -- ej_paborjad | pagar | genomford | ej_genomford | installd; NULL = not given
+    indicators VARCHAR[] NOT NULL                   -- linked indicator ids, as written
+);
 """
 
 

@@ -1,4 +1,8 @@
-"""Empty forms to fill in by hand: the lägesbild questionnaire as an Excel workbook.
+"""Empty forms to fill in by hand: the lägesbild questionnaire and the register of agreements.
+
+The register of agreements (`write_avtal_template`, contract schemas/avtal.yaml) is a sheet
+"Insatser" with one row per activity, drop-down lists for Status and Kommun/område, the same
+"Instruktion" and hidden "Listor" sheets; what follows describes the questionnaire.
 
 A municipality that collects the sectors' answers without a survey tool gets the question
 catalogue (schemas/enkat.yaml) as a form that `lagesbild check` and `ingest` read like any export:
@@ -23,9 +27,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from . import avtal
 from .config import Workspace
+from .contract import Contract
 from .enkat import SCALES, EnkatContract, comment_field, contract as enkat_contract, field_name
-from .reference import resolver
+from .reference import area_names, resolver
 
 ANSWER_SHEET, INSTRUCTION_SHEET, LIST_SHEET = "Svar", "Instruktion", "Listor"
 TITLE_ROW, HEADER_ROW = 1, 2
@@ -117,12 +123,12 @@ def _answer_header(contract: EnkatContract, question, scale: str) -> str:
     return header if contract.map_headers([header]).fields.get(0) == wanted else contract.label(wanted)
 
 
-def _check_readable(contract: EnkatContract, headers: list[str]) -> None:
+def _check_readable(contract: Contract, headers: list[str]) -> None:
     """The form must read back column for column; a catalogue that breaks this is a bug to see."""
     mapping = contract.map_headers(headers)
     unread = [headers[p] for p in mapping.unknown + mapping.repeated]
     if unread:
-        raise TemplateError(f"enkat.yaml: rubrikerna {', '.join(repr(h) for h in unread)} skulle inte kännas igen vid inläsningen.")
+        raise TemplateError(f"{contract.source}.yaml: rubrikerna {', '.join(repr(h) for h in unread)} skulle inte kännas igen vid inläsningen.")
 
 
 def _write_lists(sheet, lists: dict[str, tuple[str, list[str]]]) -> dict[str, str]:
@@ -157,10 +163,7 @@ def _write_answer_sheet(sheet, contract: EnkatContract, columns, name: str | Non
 
 def _add_validations(sheet, contract: EnkatContract, columns, ranges: dict[str, str]) -> None:
     def validation(key: str, style: str, title: str, message: str) -> DataValidation:
-        check = DataValidation(type="list", formula1=ranges[key], allow_blank=True, errorStyle=style,
-                               showErrorMessage=True, errorTitle=title, error=message[:EXCEL_TEXT_LIMIT])
-        sheet.add_data_validation(check)
-        return check
+        return _list_validation(sheet, ranges[key], style, title, message)
 
     presence, trend = contract.codelists["presence"], contract.codelists["trend"]
     checks = {
@@ -216,6 +219,19 @@ def _write_instructions(sheet, contract: EnkatContract, name: str | None, curren
         ("text", "Kontrollera filen innan den läses in: lagesbild check FIL. Kontrollen sparar inget och visar rad och "
                  "kolumn för varje svar som inte känns igen; resten av svaren läses in som vanligt."),
     ]
+    _write_lines(sheet, lines)
+
+
+def _list_validation(sheet, formula: str, style: str, title: str, message: str) -> DataValidation:
+    """A drop-down list from a range of the Listor sheet; `style` stop refuses other text, warning asks."""
+    check = DataValidation(type="list", formula1=formula, allow_blank=True, errorStyle=style,
+                           showErrorMessage=True, errorTitle=title, error=message[:EXCEL_TEXT_LIMIT])
+    sheet.add_data_validation(check)
+    return check
+
+
+def _write_lines(sheet, lines: list[tuple[str, str]]) -> None:
+    """Instruction text in column A: ("title" | "head" | "text", text) per line."""
     styles = {"title": Font(bold=True, size=14), "head": Font(bold=True, size=12), "text": Font()}
     row = 1
     for kind, text in lines:
@@ -232,3 +248,124 @@ def _swedish_sort_key(text: str) -> tuple:
     """Å, Ä, Ö after Z, as a Swedish reader expects."""
     order = {"å": "{", "ä": "|", "ö": "}"}
     return tuple("".join(order.get(ch, ch) for ch in text.casefold()))
+
+
+# --- the register of agreements ----------------------------------------------------------------
+
+AVTAL_SHEET = "Insatser"
+# (header, field, width): the header is the field's label in schemas/avtal.yaml
+AVTAL_COLUMNS = [
+    ("Kommun/område", "area", 18), ("Medborgarlöfte", "promise", 40), ("Insats/aktivitet", "activity", 40),
+    ("Ansvarig funktion", "responsible", 24), ("Startdatum", "start", 13), ("Slutdatum", "end", 13),
+    ("Status", "status", 14), ("Kopplade indikatorer", "indicators", 28),
+]
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def write_avtal_template(target: Path, workspace: Workspace) -> Path:
+    """Write the register of medborgarlöften and insatser as an empty Excel workbook; return the path.
+
+    Like the questionnaire, only the title and header rows have cells: the date format of the
+    Start and Slut columns is set on the columns, so an untouched register has no rows to read.
+    """
+    contract = avtal.contract(workspace)
+    headers = [header for header, *_ in AVTAL_COLUMNS]
+    _check_readable(contract, headers)
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = AVTAL_SHEET
+    instructions = book.create_sheet(INSTRUCTION_SHEET)
+    lists = book.create_sheet(LIST_SHEET)
+    lists.sheet_state = "hidden"
+    book.properties.title = "Register över medborgarlöften och insatser"
+    book.properties.creator = "lagesbild"
+
+    statuses = contract.codelists["status"]
+    ranges = _write_lists(lists, {
+        "status": ("Status", list(statuses.labels.values())),
+        "area": ("Kommuner och områden", avtal_areas(workspace)),
+    })
+    sheet.cell(row=TITLE_ROW, column=1, value="Medborgarlöften och insatser: en rad per insats. "
+                                              f"Välj status och område i listorna; se bladet {INSTRUCTION_SHEET}.")
+    sheet.cell(row=TITLE_ROW, column=1).font = Font(bold=True, size=13)
+    for number, (header, name, width) in enumerate(AVTAL_COLUMNS, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=number, value=header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        letter = get_column_letter(number)
+        sheet.column_dimensions[letter].width = width
+        if contract.fields[name]["kind"] == "date":
+            sheet.column_dimensions[letter].number_format = DATE_FORMAT  # on the column: no empty cells are made
+    sheet.freeze_panes = f"A{FIRST_ROW}"
+
+    letters = {field_name: get_column_letter(n) for n, (_, field_name, _) in enumerate(AVTAL_COLUMNS, start=1)}
+    checks = {
+        "status": _list_validation(sheet, ranges["status"], "stop", "Okänd status", f"Välj status i listan: {statuses.allowed_text()}."),
+        "area": _list_validation(sheet, ranges["area"], "warning", "Okänt område",
+                                 "Området finns inte i listan. Skriv kommunens namn eller kod (t.ex. Sunne eller 1766) "
+                                 "eller ett område i regions.yaml (t.ex. SuToHaMu). Behålla ändå?"),
+    }
+    dates = DataValidation(type="date", operator="greaterThanOrEqual", formula1="36526", allow_blank=True,  # 2000-01-01
+                           errorStyle="warning", showErrorMessage=True, errorTitle="Inget datum",
+                           error="Skriv ett datum, t.ex. 2026-03-01. Behålla ändå?")
+    sheet.add_data_validation(dates)
+    for field_name, check in checks.items():
+        check.add(f"{letters[field_name]}{FIRST_ROW}:{letters[field_name]}{LAST_ROW}")
+    for field_name in ("start", "end"):
+        dates.add(f"{letters[field_name]}{FIRST_ROW}:{letters[field_name]}{LAST_ROW}")
+    _write_avtal_instructions(instructions, contract)
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(target)
+    return target
+
+
+def avtal_areas(workspace: Workspace) -> list[str]:
+    """The choices of the Kommun/område list: the configured regions, then the municipalities."""
+    areas = area_names(workspace)
+    regions = sorted(areas.loc[areas.area_type.eq("region"), "area_name"], key=_swedish_sort_key)
+    municipalities = sorted(areas.loc[areas.area_type.eq("kommun"), "area_name"], key=_swedish_sort_key)
+    return regions + municipalities
+
+
+STATUS_MEANINGS = {
+    "ej_paborjad": "insatsen är planerad men arbetet har inte börjat.",
+    "pagar": "arbetet har börjat och fortsätter.",
+    "genomford": "insatsen är gjord som planerat.",
+    "ej_genomford": "tiden har gått ut utan att insatsen blev gjord, eller bara delvis.",
+    "installd": "insatsen ströks medvetet, t.ex. efter ett beslut i styrgruppen; skriv varför i en egen kolumn om det behövs.",
+}
+
+
+def _write_avtal_instructions(sheet, contract: Contract) -> None:
+    statuses = contract.codelists["status"].labels
+    lines = [
+        ("title", "Register över medborgarlöften och insatser: så fyller du i"),
+        ("head", "En rad per insats"),
+        ("text", f"Fyll i bladet {AVTAL_SHEET}: en rad per insats eller aktivitet. Ett medborgarlöfte med flera insatser "
+                 "får en rad per insats, med samma text i kolumnen Medborgarlöfte."),
+        ("text", "Kommun/område: kommunen (namn eller kod, t.ex. Sunne eller 1766) eller ett område som flera kommuner delar, "
+                 "t.ex. SuToHaMu, Värmlands län (lan-17) eller riket."),
+        ("text", "Medborgarlöfte och Insats/aktivitet: kort text, måste fyllas i."),
+        ("head", "Ansvarig funktion – aldrig en person"),
+        ("text", "Skriv den funktion eller roll som ansvarar, t.ex. Kommunpolis, Säkerhetssamordnare, Fältassistenterna "
+                 "eller Fritidsförvaltningen. Skriv aldrig en persons namn eller e-postadress: samverkan som hänger på "
+                 "personer upphör när de slutar. En rad med ett namn eller en e-postadress som ansvarig läses inte in."),
+        ("head", "Datum och status"),
+        ("text", "Startdatum (måste anges) och Slutdatum skrivs ÅÅÅÅ-MM-DD, t.ex. 2026-03-01. Slutdatum får inte ligga före "
+                 "startdatum; lämna det tomt om insatsen pågår tills vidare."),
+        ("text", "Status: välj i listan. " + " ".join(f"{statuses[code]} – {text}" for code, text in STATUS_MEANINGS.items()
+                                                       if code in statuses)),
+        ("text", "Andelen genomförda insatser och insatser vars slutdatum har passerat utan att de är genomförda följs upp "
+                 "per medborgarlöfte och per kommun; håll därför status aktuell inför varje styrgruppsmöte."),
+        ("head", "Kopplade indikatorer"),
+        ("text", "Id:n för de indikatorer som insatsen ska påverka, åtskilda med komma eller semikolon. Lämna tomt om ingen "
+                 "indikator är kopplad."),
+        ("head", "När registret är ifyllt"),
+        ("text", "Spara filen som Excel-arbetsbok (.xlsx) i mappen data/raw/avtal/. Ändra, flytta eller döp inte om "
+                 "kolumnerna: en kolumn som inte känns igen läses inte in."),
+        ("text", "Kontrollera filen innan den läses in: lagesbild check FIL. Kontrollen sparar inget och visar rad och "
+                 "kolumn för varje rad som inte kan läsas in; övriga rader läses in som vanligt."),
+    ]
+    _write_lines(sheet, lines)

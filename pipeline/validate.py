@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import parse
-from .contract import Contract, map_codes
+from .contract import Contract, fold, map_codes
 from .pnr import valid_mask
 from .read import RawTable
 from .reference import resolver
@@ -22,6 +22,7 @@ from .reference import resolver
 EARLIEST_DATE = pd.Timestamp("2000-01-01")
 ISSUE_COLUMNS = ["row", "column", "value", "rule", "message", "field"]
 HIDDEN = "(dolt: ser ut som ett personnummer)"
+HIDDEN_PERSON = "(dolt: ser ut som ett namn eller en e-postadress)"
 # A personal number anywhere in a cell ("Alkohol, 191212121212", "pnr 121212-1212").
 _PERSONAL_CANDIDATE = re.compile(r"(?<!\d)(?:\d{6}|\d{8})[-+ ]?\d{4}(?!\d)")
 
@@ -62,14 +63,18 @@ def check_table(table: RawTable, contract: Contract) -> Checked:
     parsed = pd.DataFrame(index=cells.index)
     columns: dict[str, pa.Column] = {}
     explain: dict[str, dict] = {}  # per column key: header, and per-row detail for the messages
+    field_checks: dict[str, list] = {}
     for position, field_name in mapping.fields.items():
         key = f"c{position}"
         spec = contract.fields[field_name]
         checks, detail = _parse_field(cells[position], field_name, spec, contract, parsed)
         if spec.get("required"):
             checks.insert(0, pa.Check(lambda s: s.ne(""), name="obligatorisk"))
-        columns[key] = pa.Column(str, checks=checks, nullable=False)
+        field_checks[key] = checks
         explain[key] = {"header": table.headers[position], "field": field_name, "detail": detail}
+    _add_order_checks(mapping, contract, parsed, field_checks, explain, table.headers)
+    for key, checks in field_checks.items():
+        columns[key] = pa.Column(str, checks=checks, nullable=False)
     yes_no_columns = {}
     for position, code in mapping.codes.items():
         key = f"c{position}"
@@ -86,6 +91,19 @@ def check_table(table: RawTable, contract: Contract) -> Checked:
     return Checked(parsed, issues, [], notes)
 
 
+def _add_order_checks(mapping, contract: Contract, parsed: pd.DataFrame, field_checks: dict, explain: dict, headers: list[str]) -> None:
+    """`not_before: <field>`: a date (an end) that must not lie before another date (its start) of the row."""
+    position_of = {name: position for position, name in mapping.fields.items()}
+    for position, field_name in mapping.fields.items():
+        other = contract.fields[field_name].get("not_before")
+        if other is None or other not in position_of:
+            continue
+        later, earlier = parsed[field_name], parsed[other]
+        ok = later.isna() | earlier.isna() | later.ge(earlier)
+        field_checks[f"c{position}"].append(_valid(ok, "datumordning"))
+        explain[f"c{position}"]["order"] = (headers[position_of[other]], earlier)
+
+
 def _valid(ok: pd.Series, rule: str) -> pa.Check:
     """A Pandera check whose verdict was computed while parsing (so each cell is parsed once)."""
     return pa.Check(lambda s: ok.reindex(s.index).fillna(False).astype(bool), name=rule)
@@ -97,8 +115,23 @@ def _parse_field(column: pd.Series, field_name: str, spec: dict, contract: Contr
     if kind == "date":
         dates = parse.parse_dates(column)
         parsed[field_name] = dates
-        in_range = dates.isna() | dates.between(EARLIEST_DATE, pd.Timestamp(dt.date.today()))
-        return [_valid(empty | dates.notna(), "datum"), _valid(in_range, "datum_intervall")], None
+        today = pd.Timestamp(dt.date.today())
+        latest = today + pd.DateOffset(years=spec.get("years_ahead", 0))
+        in_range = dates.isna() | dates.between(EARLIEST_DATE, latest)
+        return [_valid(empty | dates.notna(), "datum"), _valid(in_range, "datum_intervall")], {"latest": latest, "today": today}
+    if kind == "area":
+        areas = _resolve_areas(column, contract.spec.get("areas", {}))
+        parsed[field_name], parsed[f"{field_name}_type"] = areas["code"], areas["type"]
+        return [_valid(empty | areas["code"].notna(), "omrade")], areas["suggestions"]
+    if kind == "role":
+        person = _person_like(column, spec.get("role_words", []))
+        parsed[field_name] = column.where(~empty)
+        return [_valid(~person, "funktion")], None
+    if kind == "textlist":
+        pattern = "|".join(re.escape(s) for s in spec.get("separators", [","]))
+        items = _distinct_map(column, lambda text: [i.strip() for i in re.split(pattern, text) if i.strip()] if text else [])
+        parsed[field_name] = items
+        return [], None
     if kind == "age":
         ages = parse.parse_ages(column, contract.spec["age_bands"])
         parsed["age"], parsed["age_band"] = ages["age"], ages["age_band"]
@@ -137,6 +170,55 @@ def _parse_field(column: pd.Series, field_name: str, spec: dict, contract: Contr
     raise ValueError(f"okänd fälttyp {kind!r} för {field_name}")
 
 
+def _distinct_map(column: pd.Series, one) -> pd.Series:
+    distinct = {value: one(value) for value in pd.unique(column)}
+    return column.map(distinct)
+
+
+def _resolve_areas(column: pd.Series, regions: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """A municipality (name or code) -> ("kommun", code); a region id or name -> its (type, id).
+
+    `regions` maps folded region ids and names ("sutohamu", "värmlands län", "lan 17") to
+    (area type, area id); the contract of a source with an area field provides it.
+    """
+    municipalities = resolver().resolve_series(column)
+    region = column.map(lambda text: regions.get(fold(text)))
+    known = municipalities["code"].notna()
+    code = municipalities["code"].where(known, region.map(lambda r: r[1] if r else None))
+    kind = pd.Series("kommun", index=column.index).where(known, region.map(lambda r: r[0] if r else None))
+    return pd.DataFrame({"code": code, "type": kind, "suggestions": municipalities["suggestions"]}, index=column.index)
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_NAME_WORD = re.compile(r"[A-ZÅÄÖÉÜØ][a-zåäöéèüøæ]+(?:-[A-ZÅÄÖÉÜØ][a-zåäöéèüøæ]+)?")
+
+
+def _person_like(column: pd.Series, role_words: list[str]) -> pd.Series:
+    """True where a responsible-function cell names a person or holds an e-mail address.
+
+    A person: two or three capitalised words ("Anna Svensson", "Karl-Erik Berg Lind"), alone or as
+    a part of the cell set off by a comma, dash, slash or brackets ("Anna Svensson (kommunpolis)"),
+    with no word for a role among them. A word names a role when it is a role word, or begins or
+    ends with one of at least four letters ("Kommunpolis", "Skolchef"), or contains one of at
+    least six ("Säkerhetssamordnarna").
+    """
+    roles = [fold(w) for w in role_words]
+
+    def is_role(word: str) -> bool:
+        return any(word == r or (len(r) >= 4 and (word.startswith(r) or word.endswith(r))) or (len(r) >= 6 and r in word) for r in roles)
+
+    def one(text: str) -> bool:
+        if _EMAIL.search(text):
+            return True
+        for part in re.split(r"[,;:()\[\]/–—]|\s-\s|\boch\b|&", text):
+            words = part.split()
+            if 2 <= len(words) <= 3 and all(_NAME_WORD.fullmatch(w) for w in words) and not any(is_role(fold(w)) for w in words):
+                return True
+        return False
+
+    return _distinct_map(column, one).astype(bool)
+
+
 def _codes_from_yes_no(answers: dict[str, pd.Series], contract: Contract) -> pd.Series:
     """One yes/no column per code -> the list of codes answered yes (the missing code if none)."""
     table = pd.DataFrame(answers).fillna(False).astype(bool)
@@ -159,7 +241,7 @@ def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, explain: dict, 
         info = explain[failure.column]
         row = int(failure.index)
         value = "" if pd.isna(failure.failure_case) else str(failure.failure_case)
-        shown = HIDDEN if _looks_personal(value) else value
+        shown = HIDDEN if _looks_personal(value) else HIDDEN_PERSON if failure.check == "funktion" else value
         text = _rule_text(failure.check, shown, info, row, contract)
         rows.append((row, info["header"], shown, failure.check, f"{name}, rad {row}, kolumn '{info['header']}': {text}", info["field"]))
     issues = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
@@ -179,7 +261,20 @@ def _rule_text(rule: str, value: str, info: dict, row: int, contract: Contract) 
     if rule == "datum":
         return f"'{value}' är inget giltigt datum (skriv t.ex. 2026-10-03 eller 3 oktober 2026)."
     if rule == "datum_intervall":
-        return f"datumet '{value}' ligger utanför {EARLIEST_DATE:%Y-%m-%d} – dagens datum."
+        latest = "dagens datum" if detail["latest"] == detail["today"] else f"{detail['latest']:%Y-%m-%d}"
+        return f"datumet '{value}' ligger utanför {EARLIEST_DATE:%Y-%m-%d} – {latest}."
+    if rule == "datumordning":
+        header, earlier = info["order"]
+        return f"{label.lower()} '{value}' ligger före {earlier.loc[row]:%Y-%m-%d} i kolumnen '{header}'; ett slut kan inte komma före sin start."
+    if rule == "omrade":
+        suggestions = detail.loc[row]
+        hint = f" Menade du {' eller '.join(suggestions)}?" if suggestions else ""
+        return (f"'{value}' är varken en svensk kommun eller ett känt område (en region i regions.yaml, "
+                f"ett län som 'lan-17' eller 'Värmlands län', eller 'riket').{hint}")
+    if rule == "funktion":
+        return (f"{label.lower()} ska vara en funktion eller roll, inte en person: cellen ser ut som ett namn eller en "
+                "e-postadress. Skriv funktionen, t.ex. Kommunpolis eller Säkerhetssamordnare – samverkan som hänger "
+                "på personer upphör när de slutar.")
     if rule == "alder":
         bands = ", ".join(band[0] for band in contract.spec["age_bands"])
         return f"'{value}' är varken en ålder 0–120 eller en åldersgrupp inom {bands}."

@@ -1,0 +1,65 @@
+"""Register of agreements: medborgarlöften and their insatser, one staging row per activity.
+
+Analysts keep the register in Excel (`lagesbild template avtal`); the contract is
+schemas/avtal.yaml. Reading and validation are the generic ones: the area of a row is a
+municipality or a region (kind area), the responsible party must be a function and not a person
+(kind role), and an end date must not lie before its start (not_before). The region ids and names
+that an area cell may hold come from the reference tables and regions.yaml of the workspace.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .config import Workspace
+from .contract import Contract, fold
+from .read import RawTable
+from .reference import municipalities
+
+SOURCE = "avtal"
+STAGING_COLUMNS = [
+    "source_row", "area_type", "area_code", "promise", "activity", "responsible",
+    "start_date", "end_date", "status", "indicators",
+]
+
+
+def contract(workspace: Workspace) -> Contract:
+    spec = dict(workspace.load_yaml("avtal.yaml"))
+    spec["areas"] = region_lookup(workspace)
+    return Contract(spec)
+
+
+def region_lookup(workspace: Workspace) -> dict[str, tuple[str, str]]:
+    """Folded id or name of every region, county and the country -> (area type, area id).
+
+    "sutohamu"/"SuToHaMu", "lan-17"/"län 17"/"Värmlands län"/"Värmland", "riket"/"Sverige".
+    The ids are those of reference.region_members; its check of the members is left to `build`.
+    """
+    lookup: dict[str, tuple[str, str]] = {}
+    for region_id, spec in (workspace.load_yaml("regions.yaml").get("regions") or {}).items():
+        for text in (region_id, spec.get("name", region_id)):
+            lookup.setdefault(fold(text), ("region", region_id))
+    counties = municipalities()[["county_code", "county_name"]].drop_duplicates()
+    for code, name in counties.itertuples(index=False):
+        for text in (f"lan-{code}", f"län {code}", name, name.removesuffix(" län").removesuffix("s")):
+            lookup.setdefault(fold(text), ("lan", f"lan-{code}"))
+    for text in ("riket", "Sverige", "hela landet"):
+        lookup.setdefault(fold(text), ("riket", "riket"))
+    return lookup
+
+
+def staging_rows(parsed: pd.DataFrame, contract: Contract, workspace: Workspace, table: RawTable) -> dict[str, pd.DataFrame]:
+    """Typed staging rows from the parsed cells of the rows that passed validation."""
+    rows = pd.DataFrame(index=parsed.index)
+    rows["source_row"] = parsed.index.astype("int64")
+    rows["area_type"] = parsed["area_type"]
+    rows["area_code"] = parsed["area"]
+    for field_name in ("promise", "activity", "responsible"):
+        rows[field_name] = parsed[field_name]
+    rows["start_date"] = parsed["start"].dt.date
+    end = parsed.get("end", pd.Series(pd.NaT, index=parsed.index, dtype="datetime64[ns]"))
+    rows["end_date"] = end.dt.date.where(end.notna(), None)
+    status = parsed.get("status", pd.Series(None, index=parsed.index, dtype="object"))
+    rows["status"] = status.where(status.notna(), None)
+    indicators = parsed.get("indicators", pd.Series([[]] * len(parsed), index=parsed.index, dtype="object"))
+    rows["indicators"] = indicators.map(lambda items: list(items) if isinstance(items, list) else [])
+    return {"stg_avtal": rows[STAGING_COLUMNS].reset_index(drop=True)}
