@@ -299,7 +299,7 @@ def write_avtal_template(target: Path, workspace: Workspace) -> Path:
             sheet.column_dimensions[letter].number_format = DATE_FORMAT  # on the column: no empty cells are made
     sheet.freeze_panes = f"A{FIRST_ROW}"
 
-    letters = {field_name: get_column_letter(n) for n, (_, field_name, _) in enumerate(AVTAL_COLUMNS, start=1)}
+    letters = {name: get_column_letter(n) for n, (_, name, _) in enumerate(AVTAL_COLUMNS, start=1)}
     checks = {
         "status": _list_validation(sheet, ranges["status"], "stop", "Okänd status", f"Välj status i listan: {statuses.allowed_text()}."),
         "area": _list_validation(sheet, ranges["area"], "warning", "Okänt område",
@@ -310,10 +310,10 @@ def write_avtal_template(target: Path, workspace: Workspace) -> Path:
                            errorStyle="warning", showErrorMessage=True, errorTitle="Inget datum",
                            error="Skriv ett datum, t.ex. 2026-03-01. Behålla ändå?")
     sheet.add_data_validation(dates)
-    for field_name, check in checks.items():
-        check.add(f"{letters[field_name]}{FIRST_ROW}:{letters[field_name]}{LAST_ROW}")
-    for field_name in ("start", "end"):
-        dates.add(f"{letters[field_name]}{FIRST_ROW}:{letters[field_name]}{LAST_ROW}")
+    for name, check in checks.items():
+        check.add(f"{letters[name]}{FIRST_ROW}:{letters[name]}{LAST_ROW}")
+    for name in ("start", "end"):
+        dates.add(f"{letters[name]}{FIRST_ROW}:{letters[name]}{LAST_ROW}")
     _write_avtal_instructions(instructions, contract)
 
     target.parent.mkdir(parents=True, exist_ok=True)
