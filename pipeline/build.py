@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import reference, store
+from . import reference, statistik, store
 from .config import PROJECT_SCHEMAS, SQL_DIR, Workspace
 from .enkat import contract as enkat_contract
 from .intox import contract as intox_contract
@@ -95,6 +95,7 @@ def build(workspace: Workspace, force: bool = False) -> BuildResult:
         for path in sorted(SQL_DIR.glob("0[2-9]_*.sql")):
             con.execute(path.read_text(encoding="utf-8"))
         con.execute(workspace.schema_path("enkat.sql").read_text(encoding="utf-8"))
+        statistik.compute(con, workspace.schema_path("statistik.sql"))
         con.execute("CREATE OR REPLACE TABLE build_info AS SELECT ?::VARCHAR AS fingerprint, now() AS built_at", [fingerprint])
         con.commit()
         return BuildResult(True, *_summary(con))
@@ -157,6 +158,8 @@ def _load_reference(con, workspace: Workspace, indicators: pd.DataFrame) -> None
         "ref_indicators": indicators,
     }
     tables |= enkat_reference(workspace)
+    years = con.execute("SELECT min(period)::INTEGER, max(period)::INTEGER FROM stg_statistik").fetchall()[0]
+    tables["ref_population_year"] = statistik.population_years(years[0] or first, years[1] or last)
     for name, frame in tables.items():
         con.register("frame", frame)
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM frame")

@@ -163,7 +163,7 @@ def check(files: tuple[str, ...], workspace: Path):
         parts = [f"{report.rows_quarantined} rader skulle hamna i karantän"] if report.rows_quarantined else []
         parts += [f"{_single_answers(report.cells_quarantined)} skulle hamna i karantän"] if report.cells_quarantined else []
         verdict = " och ".join(parts) or "inga fel"
-        click.echo(f"{name}: {report.table.description}; {_row_counts(report)} – {verdict}.")
+        click.echo(f"{name}: {report.description}; {_row_counts(report)} – {verdict}.")
         _echo_findings(report, limit=None)
         if not report.clean:
             code = max(code, QUARANTINE)

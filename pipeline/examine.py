@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import avtal, enkat, intox
+from . import avtal, enkat, intox, statistik
 from .config import Workspace, sha256_file
 from .pnr import personal_number_columns
 from .read import RawTable, ReadError, read_table
@@ -32,10 +32,18 @@ class FileReport:
     cells_quarantined: int = 0  # answers left out of rows that were otherwise kept
     staging: dict[str, pd.DataFrame] | None = None  # staging table -> its new rows
     rows_kept: int = 0
+    records: int | None = None  # rows or records read when the file is no table (Kolada JSON)
+    kind: str = ""  # what the file is, when there is no RawTable to describe it
 
     @property
     def rows_read(self) -> int:
+        if self.records is not None:
+            return self.records
         return 0 if self.table is None else len(self.table.cells) + self.table.blank_rows
+
+    @property
+    def description(self) -> str:
+        return self.table.description if self.table is not None else self.kind
 
     @property
     def rows_blank(self) -> int:
@@ -60,13 +68,15 @@ def source_of(path: Path, workspace: Workspace) -> str | None:
         first = path.resolve().relative_to(workspace.raw.resolve()).parts[0]
     except ValueError:
         return None
-    return first if first in SOURCES else None
+    return first if first in SOURCES or first == statistik.SOURCE else None
 
 
 def examine(path: Path, workspace: Workspace, label: str | None = None) -> FileReport:
     report = FileReport(path=path, label=label or path.name, sha256=sha256_file(path))
-    contracts = {name: module.contract(workspace) for name, module in SOURCES.items()}
     source = source_of(path, workspace)
+    if source == statistik.SOURCE or (source is None and statistik.detect(path)):
+        return _examine_statistics(report, workspace)
+    contracts = {name: module.contract(workspace) for name, module in SOURCES.items()}
     candidates = {source: contracts[source]} if source else contracts
     try:
         table = read_table(path, lambda row: max(c.header_score(row) for c in candidates.values()))
@@ -105,6 +115,21 @@ def examine(path: Path, workspace: Workspace, label: str | None = None) -> FileR
     if table.cells.empty:
         report.notes.append(f"{path.name}: filen har rubriker men inga ifyllda rader.")
     _keep_good(report, checked, contract, workspace, module)
+    return report
+
+
+def _examine_statistics(report: FileReport, workspace: Workspace) -> FileReport:
+    """Official statistics have readers of their own (Brå's csv, Kolada's JSON, a tidy table)."""
+    report.source = statistik.SOURCE
+    result = statistik.read(report.path, workspace)
+    report.kind, report.notes = f"officiell statistik ({statistik.detect(report.path) or 'okänt format'})", result.notes
+    if result.file_errors:
+        report.refusal = " ".join(result.file_errors)
+        return report
+    report.issues = result.issues.assign(field=None)
+    report.staging = {"stg_statistik": statistik.staging_rows(result, report.label, report.sha256).drop(columns=["path", "sha256"])}
+    report.rows_kept, report.dropped_rows = len(result.rows), int(result.issues["row"].nunique())
+    report.records = report.rows_kept + report.dropped_rows
     return report
 
 

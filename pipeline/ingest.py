@@ -13,7 +13,7 @@ from . import store
 from .config import Workspace, sha256_file
 from .examine import FileReport, examine
 
-READABLE = {".xlsx", ".xlsm", ".csv", ".txt", ".tsv"}
+READABLE = {".xlsx", ".xlsm", ".csv", ".txt", ".tsv", ".json"}  # JSON: Kolada's API responses
 
 
 @dataclass

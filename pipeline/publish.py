@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import reference, store
+from . import reference, statistik, store
 from .build import catalogue
 from .config import Workspace, write_if_changed
+from .export_xlsx import write_indicators_xlsx
 from .publish_enkat import enkat_tables
 
 CELL_KEY = ["count_id", "area_type", "area_code", "period", "dimension", "category"]
@@ -204,6 +205,7 @@ def publish(workspace: Workspace, period: str) -> Path:
         labels = con.execute("SELECT codelist, code AS category, label AS category_label, sort_order FROM ref_codes").df()
         quality = _quality_tables(con, period, threshold(workspace))
         questionnaire = enkat_tables(con, period)
+        official = _official_statistics(con, workspace, period)
     finally:
         con.close()
     indicators = catalogue(workspace)
@@ -220,12 +222,25 @@ def publish(workspace: Workspace, period: str) -> Path:
     target = workspace.snapshot_dir(period)
     target.mkdir(parents=True, exist_ok=True)
     _write_parquet(published.reset_index(drop=True), target / "indicators.parquet")
-    for name, frame in (quality | questionnaire).items():
+    for name, frame in (quality | questionnaire | {"statistik": official}).items():
         _write_parquet(frame, target / f"{name}.parquet")
     write_if_changed(
         target / "catalogue.json", json.dumps(indicators.drop(columns=["sql"]).to_dict(orient="records"), ensure_ascii=False, indent=1)
     )
+    # the county board's workbook, from exactly what the snapshot holds
+    write_indicators_xlsx(pd.read_parquet(target / "indicators.parquet"), indicators, target, period, threshold=threshold(workspace))
     return target
+
+
+def _official_statistics(con, workspace: Workspace, period: str) -> pd.DataFrame:
+    """The years up to the snapshot's, with the catalogue's titles. Official statistics are public
+    already: counts and rates are published as the source gave them, and a region's rate is pooled."""
+    values = con.execute("SELECT * FROM statistik_values WHERE period <= ? ORDER BY ALL", [period[:4]]).df()
+    entries = statistik.catalogue(workspace)
+    meta = pd.DataFrame(
+        [{"indicator_id": key, **{k: spec.get(k) for k in ("title", "unit", "decimals", "kind", "polarity", "source")}} for key, spec in entries.items()]
+    )
+    return values.merge(meta, on="indicator_id", how="left")
 
 
 def _latest_snapshot_before(workspace: Workspace, period: str) -> pd.DataFrame | None:

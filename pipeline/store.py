@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from .examine import FileReport
+from .statistik import STAGING_DDL as STATISTICS_DDL
 
 DDL = """
 CREATE TABLE IF NOT EXISTS raw_files (
@@ -69,7 +70,7 @@ def connect(database: Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     database.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(database), read_only=read_only)
     if not read_only:
-        con.execute(DDL)
+        con.execute(DDL + STATISTICS_DDL)
     return con
 
 
@@ -112,7 +113,7 @@ def store_file(con, report: FileReport) -> None:
                 report.label, report.source, report.sha256, status,
                 report.rows_read, report.rows_loaded, report.rows_quarantined, report.rows_blank,
                 periods.min() if len(periods) else None, periods.max() if len(periods) else None,
-                report.table.description, report.notes, _now(),
+                report.description, report.notes, _now(),
             ],
         )
         con.execute("DELETE FROM refused_files WHERE path = ?", [report.label])

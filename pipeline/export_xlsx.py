@@ -1,0 +1,303 @@
+"""The county board's Excel export: data/processed/<period>/indicators.xlsx.
+
+Reads only the published snapshot (after small-number suppression) and the indicator catalogue.
+One sheet per area level (Kommuner, Län, Samverkansområden, Riket) in long format with Swedish
+headers, a sheet "Definitioner" from the catalogue and a sheet "Om filen" that says what the file
+holds and what the suppression markers mean.
+
+Safety rules, each tested in tests/test_export_xlsx.py:
+- A suppressed row has empty Värde, Antal and Nämnare cells, whatever the frame holds, and a
+  marker in Röjandeskydd ("<5", "..", "dold (liten nämnare)").
+- No cell is ever a formula. Every text cell is written as a string cell (its type forced, never
+  inferred by openpyxl, which would make "=…" a formula and "#N/A" an error value); text that a
+  spreadsheet would read as the start of a formula (=, +, -, @, tab, line break) also gets the
+  cell's quotePrefix flag — what Excel itself stores when a user types a leading apostrophe — so
+  it shows literally and stays text when the cell is edited. The text itself is not changed.
+- The same input gives the same bytes (fixed document times and zip timestamps), and the file is
+  only written when its bytes change, so an unchanged re-run touches nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.xml.functions import tostring
+
+from .demo import _fixed_zip
+
+FILE_NAME = "indicators.xlsx"
+MONTHS_SHOWN = 24
+SHEETS = {"kommun": "Kommuner", "lan": "Län", "region": "Samverkansområden", "riket": "Riket"}
+HEADERS = [
+    "Område", "Kod", "Indikator", "Period", "Uppdelning", "Kategori", "Värde", "Antal (täljare)",
+    "Nämnare", "Befolkningsunderlag", "Enhet", "Röjandeskydd",
+]
+TEXT_COLUMNS = {"Område", "Kod", "Indikator", "Period", "Uppdelning", "Kategori", "Befolkningsunderlag", "Enhet", "Röjandeskydd"}
+# Regions pool the municipalities the data cover: the regional sheets say how many those were.
+COVERAGE_HEADERS = ["Kommuner med data", "Kommuner i området"]
+DEFINITION_HEADERS = ["Indikator-id", "Indikator", "Beskrivning", "Enhet"]
+SECONDARY = ".."
+SMALL_DENOMINATOR = "dold (liten nämnare)"
+NOT_AVAILABLE = "–"
+# What a spreadsheet may take as the start of a formula (also in full-width form).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+EXCEL_MAX_TEXT = 32_767
+EXCEL_MAX_ROWS = 1_048_576
+MAX_WIDTH = 60
+MONTH_NAMES = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"]
+NUMBER_WORDS = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio"}
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def write_indicators_xlsx(
+    published: pd.DataFrame, catalogue: pd.DataFrame, target: Path, period: str, *, threshold: int = 5
+) -> Path:
+    """Write indicators.xlsx into the snapshot folder `target` (or to `target` if it ends in .xlsx).
+
+    `published` is the suppressed snapshot (indicators.parquet), `catalogue` the indicator
+    catalogue (pipeline.build.catalogue), `period` the snapshot's month (YYYY-MM). Only the
+    MONTHS_SHOWN months up to `period` are exported. Returns the path of the workbook.
+    """
+    target = Path(target)
+    path = target if target.suffix == ".xlsx" else target / FILE_NAME
+    rows = export_rows(published, catalogue, period, threshold)
+    source = path.parent / "indicators.parquet"
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12] if source.exists() else None
+    data = _workbook_bytes(rows, catalogue, period, threshold, digest)
+    _write_bytes_if_changed(path, data)
+    return path
+
+
+def export_rows(published: pd.DataFrame, catalogue: pd.DataFrame, period: str, threshold: int = 5) -> pd.DataFrame:
+    """The rows of the area sheets: area_type, the HEADERS and COVERAGE_HEADERS columns and each value's decimals, sorted."""
+    frame = published[_in_window(published.period.astype(str), period)].copy()
+    hidden = frame.suppressed.fillna(True).astype(bool) | frame.suppression.fillna("").ne("")
+    order = {indicator: position for position, indicator in enumerate(catalogue.indicator_id)}
+    base_of = dict(zip(catalogue.indicator_id, catalogue["base_id"] if "base_id" in catalogue else catalogue.indicator_id))
+    title_of = dict(zip(catalogue.indicator_id, catalogue.title))
+    dimension = frame.dimension.fillna("").astype(str)
+    breakdown = frame.indicator_id.map(base_of).map(title_of)
+    label = frame.category_label.fillna("").astype(str) if "category_label" in frame else pd.Series("", index=frame.index)
+    category = frame.category.fillna("").astype(str)
+
+    def number(column: str) -> pd.Series:
+        values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        # a suppressed row shows no number, whatever the frame holds
+        return values.where(~hidden & np.isfinite(values))
+
+    value = number("value")
+    marker = frame.suppression.fillna("").map(
+        {"": "", "primär": f"<{threshold}", "sekundär": SECONDARY, "nämnare": SMALL_DENOMINATOR}
+    ).fillna("dold")
+    marker = marker.where(hidden, np.where(value.isna(), NOT_AVAILABLE, ""))
+    rows = pd.DataFrame({
+        "area_type": frame.area_type.astype(str),
+        "Område": frame.area_name.fillna(frame.area_code).astype(str),
+        "Kod": frame.area_code.astype(str),
+        "Indikator": frame.title.fillna(frame.indicator_id).astype(str) if "title" in frame else frame.indicator_id.map(title_of),
+        "Period": frame.period.astype(str),
+        "Uppdelning": np.where(dimension.eq(""), "", breakdown.fillna(dimension)),
+        "Kategori": label.where(label.ne(""), category),
+        "Värde": value,
+        "Antal (täljare)": number("numerator"),
+        "Nämnare": number("denominator"),
+        "Befolkningsunderlag": frame.population_basis.fillna("").astype(str),
+        "Enhet": frame.unit.fillna("").astype(str),
+        "Röjandeskydd": marker,
+        "Kommuner med data": pd.to_numeric(frame.areas_covered, errors="coerce").astype(float) if "areas_covered" in frame else np.nan,
+        "Kommuner i området": pd.to_numeric(frame.areas_total, errors="coerce").astype(float) if "areas_total" in frame else np.nan,
+        "decimals": pd.to_numeric(frame.decimals, errors="coerce").fillna(0).astype(int).clip(0, 10),
+        "_indicator": frame.indicator_id.map(order).fillna(len(order)),
+        "_dimension": dimension,
+        "_sort": frame.sort_order.fillna(0).astype(int) if "sort_order" in frame else 0,
+        "_category": category,
+    })
+    rows = rows.sort_values(["Kod", "_indicator", "Period", "_dimension", "_sort", "_category"], kind="stable")
+    return rows.drop(columns=["_indicator", "_dimension", "_sort", "_category"]).reset_index(drop=True)
+
+
+# --- the window of months ------------------------------------------------------------------------
+
+
+def _month(period: str) -> int:
+    return int(period[:4]) * 12 + int(period[5:7]) - 1
+
+
+def _month_text(index: int) -> str:
+    return f"{MONTH_NAMES[index % 12]} {index // 12}"
+
+
+def _in_window(periods: pd.Series, period: str) -> pd.Series:
+    """Periods that overlap the MONTHS_SHOWN months up to `period`: months, half-years, quarters, years.
+
+    A period in a form not known here is kept rather than silently dropped.
+    """
+    end = _month(period)
+    start = end - MONTHS_SHOWN + 1
+    parts = periods.str.extract(r"^(\d{4})(?:-(\d{2})|-H([12])|-Q([1-4]))?$")
+    year = pd.to_numeric(parts[0], errors="coerce") * 12
+    first = year.copy()
+    last = year + 11
+    month, half, quarter = (pd.to_numeric(parts[i], errors="coerce") for i in (1, 2, 3))
+    first = first.mask(month.notna(), year + month - 1).mask(half.notna(), year + (half - 1) * 6).mask(quarter.notna(), year + (quarter - 1) * 3)
+    last = last.mask(month.notna(), year + month - 1).mask(half.notna(), year + half * 6 - 1).mask(quarter.notna(), year + quarter * 3 - 1)
+    return (year.isna() | ((last >= start) & (first <= end))).to_numpy()
+
+
+# --- the workbook --------------------------------------------------------------------------------
+
+
+def _workbook_bytes(rows: pd.DataFrame, catalogue: pd.DataFrame, period: str, threshold: int, digest: str | None) -> bytes:
+    workbook = Workbook(write_only=True)
+    for area_type, name in SHEETS.items():
+        headers = HEADERS if area_type == "kommun" else HEADERS + COVERAGE_HEADERS
+        _area_sheet(workbook.create_sheet(name), rows[rows.area_type == area_type], headers)
+    _definitions_sheet(workbook.create_sheet("Definitioner"), catalogue)
+    _about_sheet(workbook.create_sheet("Om filen"), period, threshold, digest)
+    saved_at = _fixed_time(period)
+    workbook.properties.creator = "lagesbild"
+    workbook.properties.lastModifiedBy = "lagesbild"
+    workbook.properties.title = f"Indikatorer {period}"
+    workbook.properties.created = saved_at
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    # openpyxl stamps the save time into docProps/core.xml and the zip entries: fix both.
+    workbook.properties.modified = saved_at
+    return _fixed_zip(buffer.getvalue(), tostring(workbook.properties.to_tree()), saved_at)
+
+
+def _fixed_time(period: str) -> dt.datetime:
+    """The first moment after the period: the same for every run on the same snapshot."""
+    following = _month(period) + 1
+    return dt.datetime(following // 12, following % 12 + 1, 1)
+
+
+def _area_sheet(sheet, rows: pd.DataFrame, headers: list[str]) -> None:
+    if len(rows) + 1 > EXCEL_MAX_ROWS:
+        raise ValueError(f"fliken {sheet.title} skulle få {len(rows)} rader, fler än Excel kan visa")
+    text_columns = [header in TEXT_COLUMNS for header in headers]
+    widths = [max(len(header), 10) for header in headers]
+    for index, header in enumerate(headers):
+        if text_columns[index] and len(rows):
+            widths[index] = max(len(header), int(rows[header].str.len().max()))
+    _layout(sheet, widths, len(rows))
+    sheet.append([_header(sheet, header) for header in headers])
+    value_formats = {d: _number_format(d) for d in range(11)}
+    integer_format = _number_format(0)
+    value_column, denominator_column = headers.index("Värde"), headers.index("Nämnare")
+    for record in rows[headers + ["decimals"]].itertuples(index=False, name=None):
+        cells = []
+        for index, item in enumerate(record[:-1]):
+            if text_columns[index]:
+                cells.append(_text(sheet, item))
+            elif index == value_column:
+                cells.append(_number(sheet, item, value_formats[record[-1]]))
+            elif index == denominator_column and item == item and item != round(item):
+                cells.append(_number(sheet, item, value_formats[1]))  # a mean population, e.g. 12 073,5
+            else:
+                cells.append(_number(sheet, item, integer_format))
+        sheet.append(cells)
+
+
+def _definitions_sheet(sheet, catalogue: pd.DataFrame) -> None:
+    columns = ["indicator_id", "title", "description", "unit"]
+    table = catalogue.reindex(columns=columns).fillna("").astype(str).drop_duplicates("indicator_id")
+    widths = [max(len(header), int(table[column].str.len().max()) if len(table) else 0) for header, column in zip(DEFINITION_HEADERS, columns)]
+    _layout(sheet, widths, len(table))
+    sheet.append([_header(sheet, header) for header in DEFINITION_HEADERS])
+    for record in table.itertuples(index=False, name=None):
+        sheet.append([_text(sheet, item, wrap=index == 2) for index, item in enumerate(record)])
+
+
+def _about_sheet(sheet, period: str, threshold: int, digest: str | None) -> None:
+    end = _month(period)
+    fewer = NUMBER_WORDS.get(threshold, str(threshold))
+    source = f"data/processed/{period}/indicators.parquet" + (f" (sha256 {digest}…)" if digest else "")
+    lines = [
+        ("Period", f"{_month_text(end)} ({period})"),
+        ("Innehåll", f"Indikatorvärden för de {MONTHS_SHOWN} månaderna {_month_text(end - MONTHS_SHOWN + 1)} – {_month_text(end)}, "
+                     "en rad per område, indikator, period och kategori. Äldre perioder är utelämnade för att hålla filen liten; "
+                     "hela tidsserien finns i ögonblicksbilden (se Källa)."),
+        ("Flikar", "Kommuner, Län, Samverkansområden (kommuner som samverkar, t.ex. SuToHaMu) och Riket: en flik per områdesnivå. "
+                   "Definitioner: vad varje indikator mäter och i vilken enhet."),
+        ("Regioner", "Län, samverkansområden och riket är sammanvägda: summan av täljarna genom summan av nämnarna för de kommuner "
+                     "som ingår, aldrig ett medelvärde av kommunernas värden. Bara kommuner som data täcker den perioden ingår: "
+                     "kolumnerna Kommuner med data och Kommuner i området säger hur många av områdets kommuner det är."),
+        ("Röjandeskydd", f"Varje uppgift i filen har passerat röjandeskyddet innan filen skrevs: antal från 1 till {threshold - 1} visas inte, "
+                         "och fler uppgifter döljs där en dold uppgift annars skulle kunna räknas fram ur summor eller närliggande celler. "
+                         "En dold uppgift har tomma celler under Värde, Antal (täljare) och Nämnare; kolumnen Röjandeskydd säger varför:"),
+        (f"<{threshold}", f"färre än {fewer}."),
+        (SECONDARY, "dold så att en annan dold uppgift inte kan räknas fram."),
+        (SMALL_DENOMINATOR, "andelen visas inte, eftersom antalet den är en andel av (nämnaren) är litet eller dolt."),
+        (NOT_AVAILABLE, "uppgift saknas (inget värde att visa)."),
+        ("Tal", "Talen är sparade som tal och visas med indikatorns antal decimaler; decimaltecknet följer datorns språkinställning."),
+        ("Koder", "Kommunkoder är text med fyra siffror och behåller sin inledande nolla (0114)."),
+        ("Text", "All text är sparad som text: ingen cell i filen är en formel, även om texten börjar med =, +, - eller @."),
+        ("Källa", f"Ögonblicksbilden {source}, efter röjandeskydd, skriven av lagesbild."),
+    ]
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 100
+    sheet.append([_text(sheet, f"Indikatorer för {_month_text(end)}", bold=True)])
+    sheet.append([])
+    for label, text in lines:
+        sheet.append([_text(sheet, label, bold=True), _text(sheet, text, wrap=True)])
+
+
+def _layout(sheet, widths: list[int], rows: int) -> None:
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, width + 2)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{rows + 1}"
+
+
+def _number_format(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def _header(sheet, text: str) -> WriteOnlyCell:
+    return _text(sheet, text, bold=True)
+
+
+def _number(sheet, value: float, number_format: str) -> WriteOnlyCell | None:
+    if value != value:  # NaN: an empty cell
+        return None
+    cell = WriteOnlyCell(sheet, int(value) if float(value).is_integer() else float(value))
+    cell.number_format = number_format
+    return cell
+
+
+def _text(sheet, value: object, bold: bool = False, wrap: bool = False) -> WriteOnlyCell | None:
+    """A string cell that no spreadsheet runs as a formula (see the module docstring)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))[:EXCEL_MAX_TEXT]
+    if not text:
+        return None
+    cell = WriteOnlyCell(sheet)
+    cell._value = text
+    cell.data_type = "s"  # forced: never inferred as formula ('f') or error ('e')
+    if text.startswith(FORMULA_START):
+        cell.quotePrefix = True
+    if bold:
+        cell.font = BOLD
+    if wrap:
+        cell.alignment = WRAP
+    return cell
+
+
+def _write_bytes_if_changed(path: Path, data: bytes) -> None:
+    """Leave the file alone when its bytes would not change: a re-run touches nothing."""
+    if path.exists() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".xlsx.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)

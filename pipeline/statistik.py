@@ -1,0 +1,635 @@
+"""Official statistics: a tidy csv, Brå's municipal csv and Kolada's API JSON as tidy rows.
+
+Every reader returns a `Statistik`: `rows`, one row per area × year × indicator (ROW_COLUMNS), and
+Swedish messages for what was left out. A row holds what the source gave and nothing computed:
+
+    area_code      '1766' (municipality, 4-digit text), 'lan-20' (county), 'riket', or a configured
+                   region id from regions.yaml (tidy csv only)
+    period         the year as text, '2023'
+    indicator_id   an id of schemas/statistik.yaml
+    count          Int64, the number of offences etc. (antal); NULL when the source gave none
+    value          float, a rate or level the source itself published (Brå's "Per 100 000 inv.",
+                   Kolada's value, the tidy csv's Värde); NaN when it gave none
+    value_is_rate  True when `value` holds such a given figure. A Brå row keeps both: count and
+                   the published rate, so one row per area × year × indicator and never two.
+    source_row     the spreadsheet row (csv) or the record number (Kolada JSON, 1-based)
+
+The rates per 100 000 and regional pooling are computed from `count` in DuckDB
+(schemas/statistik.sql); a given `value` is never averaged into a region.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .config import PROJECT_SCHEMAS, Workspace
+from .contract import fold
+from .read import ReadError, _sniff_encoding, read_table
+from .reference import municipalities, resolver
+
+SOURCE = "statistik"
+ROW_COLUMNS = ["area_code", "period", "indicator_id", "count", "value", "value_is_rate", "source_row"]
+ISSUE_COLUMNS = ["row", "column", "value", "rule", "message"]
+SQL_FILE = PROJECT_SCHEMAS / "statistik.sql"
+
+# The staging table the readers' rows are stored in (one batch per file, keyed by its sha256).
+STAGING_DDL = """
+CREATE TABLE IF NOT EXISTS stg_statistik (
+    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL,
+    area_code VARCHAR NOT NULL, period VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL,
+    count BIGINT, value DOUBLE, value_is_rate BOOLEAN NOT NULL
+);
+"""
+REFERENCE_DDL = """
+CREATE TABLE IF NOT EXISTS ref_population_year (
+    municipality_code VARCHAR NOT NULL, year INTEGER NOT NULL, population_mean DOUBLE NOT NULL, basis VARCHAR
+);
+"""
+
+RIKET_WORDS = {"riket", "hela riket", "hela landet", "sverige", "hela sverige", "riket totalt", "0000", "00"}
+MISSING_NUMBER = {"", ".", "..", "…", "x"}  # SCB/Brå: ".." uppgift saknas, "x" sekretess
+ZERO_NUMBER = {"-", "–", "—"}  # SCB/Brå: "–" inget finns att redovisa
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_CODE_AND_NAME = re.compile(r"^(\d{2,4})\s+(\D.*)$")
+
+
+@dataclass
+class Statistik:
+    rows: pd.DataFrame  # ROW_COLUMNS
+    issues: pd.DataFrame  # ISSUE_COLUMNS: one per row or record left out
+    file_errors: list[str] = field(default_factory=list)  # nothing could be read
+    notes: list[str] = field(default_factory=list)  # worth knowing, nothing lost
+
+    @property
+    def messages(self) -> list[str]:
+        return self.file_errors + self.issues["message"].tolist()
+
+
+# --- catalogue -----------------------------------------------------------------------------------
+
+
+def catalogue(workspace: Workspace | None = None) -> dict[str, dict]:
+    """schemas/statistik.yaml (the workspace's own copy if it has one): id -> entry."""
+    if workspace is not None:
+        spec = workspace.load_yaml("statistik.yaml")
+    else:
+        spec = yaml.safe_load((PROJECT_SCHEMAS / "statistik.yaml").read_text(encoding="utf-8"))
+    return spec["indicators"]
+
+
+def _loose(text: object) -> str:
+    """fold() and then å/ä/ö to a/a/o: file names often lose them ("anmalda_brott_2023.csv")."""
+    decomposed = unicodedata.normalize("NFKD", fold(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _indicator_lookup(indicators: dict[str, dict]) -> dict[str, str]:
+    """Folded id, title, Brå name and Kolada KPI -> indicator id."""
+    lookup = {}
+    for indicator_id, spec in indicators.items():
+        for text in [indicator_id, spec.get("title", ""), *spec.get("bra_names", []), *spec.get("kolada_kpi", [])]:
+            if text:
+                lookup[fold(text)] = indicator_id
+                lookup.setdefault(_loose(text), indicator_id)
+    return lookup
+
+
+def match_indicator(texts: list[str], indicators: dict[str, dict]) -> str | None:
+    """The indicator whose id, title or Brå name occurs as whole words in one of `texts`; the
+    longest such name wins ("Våld i nära relationer, mot kvinnor" over a shorter one)."""
+    names = sorted(
+        ((_loose(name), indicator_id) for indicator_id, spec in indicators.items()
+         for name in [indicator_id, spec.get("title", ""), *spec.get("bra_names", [])] if name),
+        key=lambda item: -len(item[0]),
+    )
+    for text in texts:
+        padded = f" {_loose(text)} "
+        for name, indicator_id in names:
+            if f" {name} " in padded:
+                return indicator_id
+    return None
+
+
+# --- areas ---------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _county_lookup() -> dict[str, str]:
+    """Folded county names and codes -> 'lan-XX' ("Dalarnas län", "Dalarna", "lan-20", "20", "0020")."""
+    table = municipalities()
+    municipality_names = {fold(name) for name in table.municipality_name}
+    lookup = {}
+    for code, name in table[["county_code", "county_name"]].drop_duplicates().itertuples(index=False):
+        area = f"lan-{code}"
+        stem = re.sub(r"s? län$", "", name)
+        texts = [name, f"{stem} län", f"lan-{code}", f"län {code}", f"län-{code}", f"{code} {name}", code, f"00{code}", f"region {stem}"]
+        if fold(stem) not in municipality_names:  # "Dalarna", but "Uppsala" is the municipality
+            texts.append(stem)
+        for text in texts:
+            lookup[fold(text)] = area
+    return lookup
+
+
+def _region_lookup(workspace: Workspace | None) -> dict[str, str]:
+    if workspace is None:
+        return {}
+    regions = workspace.load_yaml("regions.yaml").get("regions") or {}
+    return {fold(text): region_id for region_id, spec in regions.items() for text in (region_id, spec.get("name", region_id))}
+
+
+def resolve_area(text: str, regions: dict[str, str] | None = None) -> tuple[str | None, tuple[str, ...]]:
+    """A cell naming an area -> (area code, suggestions). Municipality code or name ("1766",
+    "766", "Sunne", "Sunne kommun", "1766 Sunne"), county ("lan-20", "20", "Dalarnas län",
+    Kolada's "0020"), the country ("Riket", "Hela landet", "0000") or a configured region."""
+    folded = fold(text)
+    if not folded:
+        return None, ()
+    if folded in RIKET_WORDS:
+        return "riket", ()
+    digits = re.sub(r"\.0$", "", str(text).strip())
+    if re.fullmatch(r"00\d{2}", digits):  # Kolada's county ids; no municipality code starts 00
+        return _county_lookup().get(digits), ()
+    county = _county_lookup().get(folded)
+    if county:
+        return county, ()
+    if regions and folded in regions:
+        return regions[folded], ()
+    if match := _CODE_AND_NAME.match(str(text).strip()):  # "1766 Sunne", "20 Dalarnas län"
+        code, _ = resolve_area(match.group(1), regions)
+        if code:
+            return code, ()
+    found = resolver().resolve(text)
+    return found.code, found.suggestions
+
+
+def _resolve_column(values: pd.Series, regions: dict[str, str] | None = None) -> pd.DataFrame:
+    distinct = {value: resolve_area(value, regions) for value in pd.unique(values)}
+    return pd.DataFrame(
+        {"code": values.map(lambda v: distinct[v][0]), "suggestions": values.map(lambda v: distinct[v][1])},
+        index=values.index,
+    )
+
+
+def _area_problem(value: str, suggestions: tuple[str, ...]) -> str:
+    if not value:
+        return "område saknas."
+    hint = f" Menade du {' eller '.join(suggestions)}?" if suggestions else ""
+    return f"'{value}' är ingen känd kommun, län eller region (kommunkod, kommunnamn, län eller Riket).{hint}"
+
+
+# --- numbers and years ---------------------------------------------------------------------------
+
+
+def parse_number(text: object) -> tuple[float | None, bool]:
+    """Swedish or English number text -> (number, ok). "12 345", "1 234,5", "1234.0", "–" (0);
+    empty, ".." and "x" are missing: (None, True). Unreadable: (None, False)."""
+    value = str(text).replace("\xa0", " ").replace("\u202f", " ").strip()
+    if value in MISSING_NUMBER:
+        return None, True
+    if value in ZERO_NUMBER:
+        return 0.0, True
+    if re.fullmatch(r"[-−]?\d{1,3}(?: \d{3})+(?:[,.]\d+)?", value):
+        value = value.replace(" ", "")
+    value = value.replace("−", "-")
+    if value.count(",") == 1 and "." not in value:
+        value = value.replace(",", ".")
+    try:
+        number = float(value)
+    except ValueError:
+        return None, False
+    return (number, True) if number == number and abs(number) != float("inf") else (None, False)
+
+
+def _numbers(values: pd.Series) -> pd.DataFrame:
+    distinct = {value: parse_number(value) for value in pd.unique(values)}
+    return pd.DataFrame(
+        {"number": values.map(lambda v: distinct[v][0]).astype(float), "ok": values.map(lambda v: distinct[v][1]).astype(bool)},
+        index=values.index,
+    )
+
+
+def parse_year(text: object) -> str | None:
+    """'2023', '2023.0', 'År 2023', '2023-01-01 – 2023-12-31'? -> '2023' when exactly one year is named."""
+    years = set(_YEAR.findall(str(text)))
+    return years.pop() if len(years) == 1 else None
+
+
+# --- shared finishing ----------------------------------------------------------------------------
+
+
+class _Issues:
+    def __init__(self, name: str, unit: str = "rad") -> None:
+        self.name, self.unit, self.rows = name, unit, []
+
+    def add(self, row: int, column: str, value: object, rule: str, text: str) -> None:
+        self.rows.append((int(row), column, "" if value is None else str(value), rule, f"{self.name}, {self.unit} {row}, kolumn '{column}': {text}"))
+
+    def frame(self) -> pd.DataFrame:
+        issues = pd.DataFrame(self.rows, columns=ISSUE_COLUMNS)
+        return issues.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+
+
+def _finish(frame: pd.DataFrame, issues: _Issues, notes: list[str], key_column: str) -> Statistik:
+    """Drop rows with issues and repeated keys (the first occurrence is kept); typed ROW_COLUMNS."""
+    bad = {row for row, *_ in issues.rows}
+    frame = frame[~frame["source_row"].isin(bad)]
+    repeated = frame.duplicated(["area_code", "period", "indicator_id"], keep="first")
+    if repeated.any():
+        first = frame[~repeated].set_index(["area_code", "period", "indicator_id"])["source_row"]
+        for row in frame[repeated].itertuples(index=False):
+            issues.add(row.source_row, key_column, row.area_code, "dubblett",
+                       f"{row.indicator_id} {row.period} för {row.area_code} finns redan på {issues.unit} "
+                       f"{first[(row.area_code, row.period, row.indicator_id)]}; den raden används.")
+        frame = frame[~repeated]
+    rows = pd.DataFrame(
+        {
+            "area_code": frame["area_code"].astype(str),
+            "period": frame["period"].astype(str),
+            "indicator_id": frame["indicator_id"].astype(str),
+            "count": pd.array(frame["count"].round(), dtype="Int64") if len(frame) else pd.array([], dtype="Int64"),
+            "value": frame["value"].astype(float),
+            "value_is_rate": frame["value"].notna().astype(bool),
+            "source_row": frame["source_row"].astype(int),
+        }
+    ).reset_index(drop=True)
+    return Statistik(rows, issues.frame(), [], notes)
+
+
+def _empty(file_error: str) -> Statistik:
+    rows = pd.DataFrame({c: pd.Series(dtype="Int64" if c == "count" else float if c == "value" else bool if c == "value_is_rate" else int if c == "source_row" else str) for c in ROW_COLUMNS})
+    return Statistik(rows, pd.DataFrame(columns=ISSUE_COLUMNS), [file_error], [])
+
+
+def _check_count(numbers: pd.DataFrame, cells: pd.Series, header: str, issues: _Issues) -> None:
+    """A count must be a whole number ≥ 0."""
+    whole = numbers["number"].isna() | ((numbers["number"] % 1 == 0) & numbers["number"].ge(0))
+    for row in cells.index[~numbers["ok"] | ~whole]:
+        issues.add(row, header, cells[row], "antal", f"'{cells[row]}' är inget antal (ett heltal 0 eller större).")
+
+
+def _check_value(numbers: pd.DataFrame, cells: pd.Series, header: str, issues: _Issues) -> None:
+    for row in cells.index[~numbers["ok"]]:
+        issues.add(row, header, cells[row], "tal", f"'{cells[row]}' är inget tal.")
+
+
+# --- tidy csv ------------------------------------------------------------------------------------
+
+TIDY_HEADERS = {
+    "area": ["områdeskod", "område", "kommunkod", "kommun", "kod", "area_code", "area", "region", "länskod", "geo_code", "kommun/län"],
+    "period": ["år", "period", "year", "årtal"],
+    "indicator": ["indikator", "indikator_id", "indicator_id", "indicator", "nyckeltal", "kpi", "brottstyp", "mått"],
+    "value": ["värde", "value", "per 100 000 inv", "per 100 000 invånare", "antal per 100 000 inv", "andel", "nivå"],
+    "count": ["antal", "count", "antal brott", "antal anmälda brott"],
+}
+_TIDY_BY_HEADER = {fold(alias): name for name, aliases in TIDY_HEADERS.items() for alias in aliases}
+
+
+def _tidy_score(row: list[str]) -> int:
+    return sum(1 for cell in row if fold(cell) in _TIDY_BY_HEADER)
+
+
+def read_tidy(path: Path, workspace: Workspace | None = None) -> Statistik:
+    """A tidy table (csv in utf-8/cp1252, ';' or ','; or xlsx): area, year, indicator, and a value
+    or a count or both. The indicator may be its id, title, a Brå name or a Kolada KPI id."""
+    path = Path(path)
+    try:
+        table = read_table(path, _tidy_score)
+    except ReadError as error:
+        return _empty(str(error))
+    name = path.name
+    columns: dict[str, int] = {}
+    notes = []
+    for position, header in enumerate(table.headers):
+        field_name = _TIDY_BY_HEADER.get(fold(header))
+        if field_name and field_name not in columns:
+            columns[field_name] = position
+        else:
+            notes.append(f"{name}: kolumnen '{header or f'nr {position + 1}'}' känns inte igen och läses inte in.")
+    missing = [label for key, label in (("area", "område (Områdeskod/Kommunkod)"), ("period", "år (År/Period)"), ("indicator", "indikator (Indikator)")) if key not in columns]
+    if "value" not in columns and "count" not in columns:
+        missing.append("värde eller antal (Värde/Antal)")
+    if missing:
+        return _empty(f"{name}: kolumn för {', '.join(missing)} saknas.")
+
+    cells, headers = table.cells, table.headers
+    issues = _Issues(name)
+    frame = pd.DataFrame({"source_row": cells.index}, index=cells.index)
+
+    area_cells = cells[columns["area"]]
+    areas = _resolve_column(area_cells, _region_lookup(workspace))
+    frame["area_code"] = areas["code"]
+    for row in cells.index[areas["code"].isna()]:
+        issues.add(row, headers[columns["area"]], area_cells[row], "omrade", _area_problem(area_cells[row], areas["suggestions"][row]))
+
+    year_cells = cells[columns["period"]]
+    frame["period"] = year_cells.map(parse_year)
+    for row in cells.index[frame["period"].isna()]:
+        value = year_cells[row]
+        issues.add(row, headers[columns["period"]], value, "ar",
+                   "år saknas." if not value else f"'{value}' är inget år (skriv t.ex. 2023).")
+
+    indicators = catalogue(workspace)
+    lookup = _indicator_lookup(indicators)
+    indicator_cells = cells[columns["indicator"]]
+    frame["indicator_id"] = indicator_cells.map(lambda v: lookup.get(fold(v)) or lookup.get(_loose(v)))
+    for row in cells.index[frame["indicator_id"].isna()]:
+        value = indicator_cells[row]
+        issues.add(row, headers[columns["indicator"]], value, "indikator",
+                   "indikator saknas." if not value else
+                   f"'{value}' finns inte i indikatorkatalogen (schemas/statistik.yaml); ange id, titel eller Kolada-id, t.ex. {', '.join(list(indicators)[:3])}.")
+
+    frame["count"] = float("nan")
+    frame["value"] = float("nan")
+    if "count" in columns:
+        count_cells = cells[columns["count"]]
+        numbers = _numbers(count_cells)
+        _check_count(numbers, count_cells, headers[columns["count"]], issues)
+        frame["count"] = numbers["number"]
+    if "value" in columns:
+        value_cells = cells[columns["value"]]
+        numbers = _numbers(value_cells)
+        _check_value(numbers, value_cells, headers[columns["value"]], issues)
+        frame["value"] = numbers["number"]
+    nothing = frame["count"].isna() & frame["value"].isna()
+    bad = {row for row, *_ in issues.rows}
+    column = headers[columns.get("count", columns.get("value"))]
+    for row in cells.index[nothing & ~cells.index.isin(bad)]:
+        issues.add(row, column, "", "varde", "varken värde eller antal är ifyllt.")
+    return _finish(frame, issues, notes, headers[columns["area"]])
+
+
+# --- Brå municipal csv ---------------------------------------------------------------------------
+
+
+def _bra_column(header: str) -> str | None:
+    text = fold(header)
+    if "100 000" in text or "100000" in text or "per 100" in text:
+        return "value"
+    if text.startswith("antal") or text in ("anmälda brott", "count"):
+        return "count"
+    if text.split(" ")[0] in ("kommun", "område", "region", "län", "kommunnamn", "kommunkod", "geografi"):
+        return "area"
+    return None
+
+
+def _bra_score(row: list[str]) -> int:
+    return sum(1 for cell in row if cell and _bra_column(cell))
+
+
+def _title_lines(path: Path, header_row: int) -> list[str]:
+    """The lines above the header (Brå's title: indicator, year), delimiters and quotes removed."""
+    if header_row <= 1 or path.suffix.lower() not in (".csv", ".txt"):
+        return []
+    data = path.read_bytes()
+    lines = data.decode(_sniff_encoding(data)).splitlines()[: header_row - 1]
+    return [t for t in (re.sub(r"[;,\t\"]+", " ", line).strip() for line in lines) if t]
+
+
+def read_bra(path: Path, workspace: Workspace | None = None) -> Statistik:
+    """Brå's municipal csv: one indicator and one year per file ("Kommun;Antal;Per 100 000 inv.").
+
+    The year comes from a title line above the header, else from the file name; the indicator from
+    a title line, else from the file or folder name, matched against the catalogue's `bra_names`.
+    """
+    path = Path(path)
+    try:
+        table = read_table(path, _bra_score)
+    except ReadError as error:
+        return _empty(str(error))
+    name = path.name
+    columns: dict[str, int] = {}
+    for position, header in enumerate(table.headers):
+        kind = _bra_column(header)
+        if kind and kind not in columns:
+            columns[kind] = position
+    if "area" not in columns or not ({"count", "value"} & set(columns)):
+        return _empty(f"{name}: hittar inte Brås rubrikrad (Kommun;Antal;Per 100 000 inv.) bland de {min(20, len(table.cells) + table.header_row)} första raderna.")
+
+    titles = _title_lines(path, table.header_row)
+    notes = []
+    title_years = sorted({y for line in titles for y in _YEAR.findall(line)})
+    name_years = sorted(set(_YEAR.findall(path.stem)))
+    if title_years:
+        year = title_years[-1]
+        if len(title_years) > 1:
+            notes.append(f"{name}: rubriken nämner flera år ({', '.join(title_years)}); {year} används.")
+    elif len(name_years) == 1:
+        year = name_years[0]
+    else:
+        return _empty(f"{name}: året framgår varken av rubriken eller av filnamnet; skriv året i filnamnet, t.ex. '{path.stem}_2023{path.suffix}'.")
+    indicators = catalogue(workspace)
+    indicator_id = match_indicator(titles, indicators) or match_indicator([path.stem, path.parent.name], indicators)
+    if indicator_id is None:
+        known = ", ".join(spec["bra_names"][0] for spec in list(indicators.values())[:4] if spec.get("bra_names"))
+        return _empty(f"{name}: brottstypen framgår varken av rubriken eller av fil- eller mappnamnet; "
+                      f"lägg till namnet i schemas/statistik.yaml (bra_names) eller döp filen efter den, t.ex. {known} ….")
+
+    cells, headers = table.cells, table.headers
+    issues = _Issues(name)
+    numbers = {kind: _numbers(cells[columns[kind]]) for kind in ("count", "value") if kind in columns}
+    area_cells = cells[columns["area"]]
+    number_cells = cells[[columns[k] for k in numbers]]
+    # Footnotes below the table ("Källa: Brå", "Uppgifterna är preliminära"): text, no numbers.
+    footnote = number_cells.eq("").all(axis=1) & area_cells.map(lambda v: resolve_area(v)[0] is None)
+    if footnote.any():
+        notes.append(f"{name}: {_rows(int(footnote.sum()))} utan siffror (t.ex. '{area_cells[footnote].iloc[0]}') tolkas som fotnoter och läses inte in.")
+    cells, area_cells = cells[~footnote], area_cells[~footnote]
+    numbers = {kind: frame[~footnote] for kind, frame in numbers.items()}
+
+    frame = pd.DataFrame({"source_row": cells.index, "period": year, "indicator_id": indicator_id}, index=cells.index)
+    areas = _resolve_column(area_cells)
+    frame["area_code"] = areas["code"]
+    for row in cells.index[areas["code"].isna()]:
+        issues.add(row, headers[columns["area"]], area_cells[row], "omrade", _area_problem(area_cells[row], areas["suggestions"][row]))
+    frame["count"] = float("nan")
+    frame["value"] = float("nan")
+    if "count" in numbers:
+        _check_count(numbers["count"], cells[columns["count"]], headers[columns["count"]], issues)
+        frame["count"] = numbers["count"]["number"]
+    if "value" in numbers:
+        _check_value(numbers["value"], cells[columns["value"]], headers[columns["value"]], issues)
+        frame["value"] = numbers["value"]["number"]
+    notes.insert(0, f"{name}: {indicators[indicator_id]['title']}, {year} (Brå).")
+    # Brå's ".." (uppgift saknas): nothing to store; the area simply has no figure that year.
+    unknown = frame["count"].isna() & frame["value"].isna() & frame["area_code"].notna()
+    unknown &= ~frame["source_row"].isin({row for row, *_ in issues.rows})
+    if unknown.any():
+        notes.append(f"{name}: {_rows(int(unknown.sum()))} utan uppgift (t.ex. '{area_cells[unknown].iloc[0]}') läses inte in.")
+        frame = frame[~unknown]
+    return _finish(frame, issues, notes, headers[columns["area"]])
+
+
+# --- Kolada JSON ---------------------------------------------------------------------------------
+
+_KOLADA_KEYS = {
+    "kpi": ("kpi", "kpi_id", "kpiId"),
+    "area": ("municipality", "municipality_id", "municipalityId", "area", "region"),
+    "period": ("period", "year"),
+    "values": ("values", "data"),
+}
+
+
+def _pick(record: dict, kind: str):
+    return next((record[key] for key in _KOLADA_KEYS[kind] if key in record), None)
+
+
+def _kolada_records(document) -> list | None:
+    """The list of `data` records of a v2 or v3 response (or a saved list of them, or of pages)."""
+    if isinstance(document, dict):
+        for key in ("values", "data", "results"):
+            if isinstance(document.get(key), list):
+                return document[key]
+        return None
+    if isinstance(document, list):
+        if document and all(isinstance(page, dict) and _kolada_records(page) is not None and _pick(page, "kpi") is None for page in document):
+            return [record for page in document for record in _kolada_records(page)]  # saved pages
+        return document
+    return None
+
+
+def read_kolada(path: Path, workspace: Workspace | None = None) -> Statistik:
+    """Kolada's `data` response, API v2 or v3: values[].{kpi, municipality, period, values[].{gender,
+    count, status, value}}. Only gender 'T' (totalt) is kept; Kolada's `count` is the number of
+    units behind a value, not a count of events, so `count` stays NULL and `value` is the given
+    figure. Municipality ids '0020' are counties (lan-20), '0000' the country."""
+    path = Path(path)
+    name = path.name
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return _empty(f"{name}: kan inte läsas som JSON ({type(error).__name__}: {error}).")
+    records = _kolada_records(document)
+    if records is None:
+        return _empty(f"{name}: ser inte ut som ett svar från Koladas API (listan 'values' saknas).")
+    indicators = catalogue(workspace)
+    by_kpi = {str(kpi).upper(): indicator_id for indicator_id, spec in indicators.items() for kpi in spec.get("kolada_kpi", [])}
+    issues = _Issues(name, "post")
+    rows, unknown_kpi, other_gender, notes = [], {}, 0, []
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            issues.add(number, "values", "", "post", "posten är inget objekt.")
+            continue
+        kpi = str(_pick(record, "kpi") or "").strip()
+        area_text = str(_pick(record, "area") or "").strip()
+        if "ou" in record and not area_text:
+            issues.add(number, "ou", record["ou"], "enhet", "värden för organisatoriska enheter (ou) läses inte in, bara för kommun, län och riket.")
+            continue
+        if kpi.upper() not in by_kpi:
+            unknown_kpi.setdefault(kpi, []).append(number)
+            continue
+        area_code, suggestions = resolve_area(area_text) if area_text else (None, ())
+        if area_code is None:
+            issues.add(number, "municipality", area_text, "omrade", _area_problem(area_text, suggestions))
+            continue
+        period = parse_year(_pick(record, "period") or "")
+        if period is None:
+            issues.add(number, "period", _pick(record, "period"), "ar", "år saknas." if _pick(record, "period") in (None, "") else f"'{_pick(record, 'period')}' är inget år.")
+            continue
+        values = _pick(record, "values")
+        if values is None and "value" in record:  # a flat record: one value, no list by gender
+            values = [record]
+        totals = [v for v in (values or []) if isinstance(v, dict) and str(v.get("gender", "T")).upper() == "T"]
+        other_gender += sum(1 for v in (values or []) if isinstance(v, dict) and str(v.get("gender", "T")).upper() != "T")
+        if not totals:
+            issues.add(number, "values", "", "varde", f"{kpi} {period} för {area_text}: inget värde för totalt (gender 'T').")
+            continue
+        given = totals[0]
+        value, ok = parse_number("" if given.get("value") is None else given.get("value"))
+        if value is None:
+            status = given.get("status") or ""
+            issues.add(number, "value", given.get("value"), "varde",
+                       f"{kpi} {period} för {area_text}: värde saknas" + (f" (status '{status}')." if status else ".") if ok else f"'{given.get('value')}' är inget tal.")
+            continue
+        rows.append({"area_code": area_code, "period": period, "indicator_id": by_kpi[kpi.upper()], "count": float("nan"), "value": value, "source_row": number})
+    for kpi, numbers in unknown_kpi.items():
+        issues.add(numbers[0], "kpi", kpi, "indikator",
+                   f"nyckeltalet '{kpi}' finns inte i indikatorkatalogen (kolada_kpi i schemas/statistik.yaml); {'1 post' if len(numbers) == 1 else f'{len(numbers)} poster'} läses inte in.")
+    if other_gender:
+        notes.append(f"{name}: {other_gender} värden för kvinnor/män (gender K/M) läses inte in; bara totalt (T).")
+    frame = pd.DataFrame(rows, columns=["area_code", "period", "indicator_id", "count", "value", "source_row"])
+    return _finish(frame, issues, notes, "municipality")
+
+
+# --- which reader --------------------------------------------------------------------------------
+
+
+def detect(path: Path) -> str | None:
+    """'kolada' for a Kolada JSON response, 'bra' for Brå's municipal csv, 'tidy' for a tidy table."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            records = _kolada_records(json.loads(path.read_bytes().decode("utf-8-sig")))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return None
+        return "kolada" if records is not None and (not records or any(isinstance(r, dict) and _pick(r, "kpi") for r in records)) else None
+    if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        return None
+    try:
+        tidy = read_table(path, _tidy_score)
+    except ReadError:
+        return None
+    tidy_fields = {_TIDY_BY_HEADER.get(fold(h)) for h in tidy.headers} - {None}
+    if {"area", "period", "indicator"} <= tidy_fields and tidy_fields & {"value", "count"}:
+        return "tidy"
+    bra = read_table(path, _bra_score)
+    bra_fields = {_bra_column(h) for h in bra.headers} - {None}
+    if "area" in bra_fields and bra_fields & {"count", "value"} and "period" not in tidy_fields:
+        return "bra"
+    return None
+
+
+def read(path: Path, workspace: Workspace | None = None) -> Statistik:
+    kind = detect(path)
+    if kind == "tidy":
+        return read_tidy(path, workspace)
+    if kind == "bra":
+        return read_bra(path, workspace)
+    if kind == "kolada":
+        return read_kolada(path, workspace)
+    return _empty(f"{Path(path).name}: känns inte igen som officiell statistik (tidy csv, Brås kommun-csv eller Kolada-JSON).")
+
+
+# --- towards DuckDB ------------------------------------------------------------------------------
+
+
+def staging_rows(result: Statistik, path: str, sha256: str) -> pd.DataFrame:
+    """The rows of one file for `stg_statistik`."""
+    rows = result.rows.copy()
+    rows.insert(0, "sha256", sha256)
+    rows.insert(0, "path", str(path))
+    return rows[["path", "sha256", "source_row", "area_code", "period", "indicator_id", "count", "value", "value_is_rate"]]
+
+
+def population_years(first_year: int, last_year: int) -> pd.DataFrame:
+    """`ref_population_year`: mean population per municipality and year with its basis text,
+    from pipeline.reference.mean_population (estimated years say so in `basis`)."""
+    from .reference import mean_population
+
+    table = mean_population(first_year, last_year)
+    return pd.DataFrame(
+        {
+            "municipality_code": table["municipality_code"].astype(str),
+            "year": table["year"].astype(int),
+            "population_mean": table["population"].astype(float),
+            "basis": table["basis"].astype(str),
+        }
+    )
+
+
+def compute(connection, sql_path: Path = SQL_FILE) -> pd.DataFrame:
+    """Run schemas/statistik.sql on a connection that holds stg_statistik, ref_population_year and
+    ref_area_member; return statistik_values."""
+    connection.execute(Path(sql_path).read_text(encoding="utf-8"))
+    return connection.execute("SELECT * FROM statistik_values ORDER BY indicator_id, period, area_type, area_code").df()
+
+
+def _rows(n: int) -> str:
+    return f"{n} rad" if n == 1 else f"{n} rader"

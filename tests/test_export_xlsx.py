@@ -1,0 +1,266 @@
+"""The county board's workbook (data/processed/<period>/indicators.xlsx), read back as a real file.
+
+Hand-made snapshots check layout, suppression markers, text codes, formula safety and
+deterministic bytes; one module-scoped run of the real demo chain (ingest, build, publish) checks
+the workbook that `publish` writes against the published parquet.
+"""
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+
+from pipeline.config import Workspace
+from pipeline.demo import write_demo_data
+from pipeline.export_xlsx import write_indicators_xlsx
+from pipeline.publish import publish
+
+from intox_helpers import run_all, write_yaml
+
+PERIOD = "2026-10"
+AREA_SHEETS = ["Kommuner", "Län", "Samverkansområden", "Riket"]
+HEADERS = ["Område", "Kod", "Indikator", "Period", "Uppdelning", "Kategori", "Värde", "Antal (täljare)",
+           "Nämnare", "Befolkningsunderlag", "Enhet", "Röjandeskydd"]
+MARKERS = {"<5", "..", "dold (liten nämnare)"}
+VALUE, COUNT, DENOMINATOR, MARKER = (HEADERS.index(name) for name in ("Värde", "Antal (täljare)", "Nämnare", "Röjandeskydd"))
+FORMULA_LIKE = ['=HYPERLINK("http://example.org","klicka")', "+46 Samverkan", "-Östra", "@Gränsen", "=1+2"]
+
+
+# --- a hand-made snapshot --------------------------------------------------------------------------
+
+
+def catalogue_frame() -> pd.DataFrame:
+    entries = [
+        ("cases", "cases", "Fall", "Antal fall.", "antal", 0),
+        ("cases_r12", "cases", "Fall, rullande 12 månader", "Antal fall.", "antal", 0),
+        ("rate", "rate", "Fall per 10 000 invånare", "Fall per 10 000 invånare.", "per 10 000 invånare", 1),
+        ("sex", "sex", "Kön", "Fall per kön, andel av alla fall.", "procent av fallen", 0),
+    ]
+    return pd.DataFrame(entries, columns=["indicator_id", "base_id", "title", "description", "unit", "decimals"])
+
+
+def published_row(indicator: str, area_type: str, code: str, name: str, period: str, value, numerator, denominator=np.nan,
+                  suppression: str = "", category: str = "", label: str = "") -> dict:
+    catalogue = catalogue_frame().set_index("indicator_id")
+    return {
+        "indicator_id": indicator, "area_type": area_type, "area_code": code, "area_name": name, "period": period,
+        "dimension": "kon" if category else "", "category": category, "category_label": label,
+        "value": value, "numerator": numerator, "denominator": denominator,
+        "population_basis": "medelfolkmängd 2026" if indicator == "rate" else None,
+        "areas_covered": 1 if area_type == "kommun" else 2, "areas_total": 1 if area_type == "kommun" else 4,
+        "suppression": suppression, "suppressed": suppression != "",
+        "title": catalogue.title[indicator], "unit": catalogue.unit[indicator], "decimals": catalogue.decimals[indicator],
+        "sort_order": {"man": 1, "kvinna": 2}.get(category, 0),
+    }
+
+
+def published_frame() -> pd.DataFrame:
+    rows = [
+        # Upplands Väsby: code with a leading zero; a primary, a secondary and a small-denominator row
+        published_row("cases", "kommun", "0114", "Upplands Väsby", "2026-10", 12.0, 12.0),
+        published_row("cases", "kommun", "0114", "Upplands Väsby", "2026-09", np.nan, np.nan, suppression="primär"),
+        published_row("rate", "kommun", "0114", "Upplands Väsby", "2026-10", 2.6, 12.0, 46_250.5),
+        published_row("sex", "kommun", "0114", "Upplands Väsby", "2026-10", np.nan, np.nan, suppression="sekundär", category="man", label="Man"),
+        published_row("sex", "kommun", "0114", "Upplands Väsby", "2026-10", np.nan, np.nan, suppression="nämnare", category="kvinna", label="Kvinna"),
+        # a wrongly filled suppressed row: its numbers must not reach the workbook
+        published_row("cases", "kommun", "0114", "Upplands Väsby", "2026-08", 3.0, 3.0, 3.0, suppression="primär"),
+        # older than the 24 months shown
+        published_row("cases", "kommun", "0114", "Upplands Väsby", "2024-10", 30.0, 30.0),
+        published_row("cases", "kommun", "1737", "Torsby", "2026-10", 7.0, 7.0),
+        published_row("cases_r12", "kommun", "1737", "Torsby", "2026-10", 95.0, 95.0),
+        published_row("cases", "lan", "lan-17", "Värmlands län", "2026-10", 180.0, 180.0),
+        published_row("cases", "riket", "riket", "Riket", "2026-10", 900.0, 900.0),
+        # regions and category labels from config files that look like formulas
+        published_row("cases", "region", "r1", FORMULA_LIKE[0], "2026-10", 40.0, 40.0),
+        published_row("cases", "region", "r2", FORMULA_LIKE[1], "2026-10", 41.0, 41.0),
+        published_row("cases", "region", "r3", FORMULA_LIKE[2], "2026-10", 42.0, 42.0),
+        published_row("sex", "region", "r4", FORMULA_LIKE[3], "2026-10", 50.0, 21.0, 42.0, category="man", label=FORMULA_LIKE[4]),
+    ]
+    return pd.DataFrame(rows)
+
+
+def sheet_rows(path: Path, sheet: str) -> list[tuple]:
+    workbook = openpyxl.load_workbook(path)
+    return list(workbook[sheet].iter_rows(values_only=True))
+
+
+def worksheet_xml(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist() if name.startswith("xl/worksheets/")}
+
+
+@pytest.fixture
+def workbook_path(tmp_path) -> Path:
+    return write_indicators_xlsx(published_frame(), catalogue_frame(), tmp_path, PERIOD)
+
+
+def test_sheets_and_swedish_headers(workbook_path):
+    assert workbook_path.name == "indicators.xlsx"
+    workbook = openpyxl.load_workbook(workbook_path)
+    assert workbook.sheetnames == AREA_SHEETS + ["Definitioner", "Om filen"]
+    for name in AREA_SHEETS:
+        sheet = workbook[name]
+        header = [cell.value for cell in sheet[1]]
+        assert header[: len(HEADERS)] == HEADERS
+        assert all(cell.font.bold for cell in sheet[1])
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{sheet.max_row}"
+    assert [cell.value for cell in workbook["Definitioner"][1]] == ["Indikator-id", "Indikator", "Beskrivning", "Enhet"]
+    definitions = sheet_rows(workbook_path, "Definitioner")[1:]
+    assert [row[0] for row in definitions] == ["cases", "cases_r12", "rate", "sex"]  # windows included
+    assert definitions[1] == ("cases_r12", "Fall, rullande 12 månader", "Antal fall.", "antal")
+
+
+def test_about_sheet_explains_markers_window_and_source(workbook_path):
+    text = "\n".join(" ".join(str(v) for v in row if v) for row in sheet_rows(workbook_path, "Om filen"))
+    assert "oktober 2026" in text and "24 månaderna november 2024 – oktober 2026" in text
+    assert "<5 färre än fem" in text
+    assert ".. dold så att en annan dold uppgift inte kan räknas fram" in text
+    assert "– uppgift saknas" in text
+    assert "passerat röjandeskyddet" in text
+    assert "indicators.parquet" in text
+
+
+def test_rows_sorted_within_the_window_with_codes_as_text(workbook_path):
+    workbook = openpyxl.load_workbook(workbook_path)
+    sheet = workbook["Kommuner"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    keys = [(row[1], row[2], row[3], row[5] or "") for row in rows]
+    assert keys == [
+        ("0114", "Fall", "2026-08", ""), ("0114", "Fall", "2026-09", ""), ("0114", "Fall", "2026-10", ""),
+        ("0114", "Fall per 10 000 invånare", "2026-10", ""),
+        ("0114", "Kön", "2026-10", "Man"), ("0114", "Kön", "2026-10", "Kvinna"),
+        ("1737", "Fall", "2026-10", ""), ("1737", "Fall, rullande 12 månader", "2026-10", ""),
+    ]  # 2024-10 is more than 24 months back
+    codes = [sheet.cell(row=r, column=2) for r in range(2, sheet.max_row + 1)]
+    assert all(cell.data_type == "s" and isinstance(cell.value, str) for cell in codes)
+    assert codes[0].value == "0114"
+    assert rows[4][4] == "Kön"  # the breakdown, named by its indicator in the catalogue
+
+
+def test_numbers_are_numbers_with_the_catalogue_decimals(workbook_path):
+    sheet = openpyxl.load_workbook(workbook_path)["Kommuner"]
+    rate = next(row for row in sheet.iter_rows(min_row=2) if row[2].value == "Fall per 10 000 invånare")
+    assert rate[VALUE].value == pytest.approx(2.6) and rate[VALUE].data_type == "n"
+    assert rate[VALUE].number_format == "#,##0.0"
+    assert rate[COUNT].value == 12 and rate[COUNT].number_format == "#,##0"
+    assert rate[DENOMINATOR].value == pytest.approx(46_250.5) and rate[DENOMINATOR].number_format == "#,##0.0"
+    assert rate[HEADERS.index("Befolkningsunderlag")].value == "medelfolkmängd 2026"
+    cases = next(row for row in sheet.iter_rows(min_row=2) if row[2].value == "Fall" and row[3].value == "2026-10")
+    assert cases[VALUE].value == 12 and cases[VALUE].number_format == "#,##0"
+    regional = sheet_rows(workbook_path, "Län")
+    assert regional[0][len(HEADERS):] == ("Kommuner med data", "Kommuner i området")
+    assert regional[1][len(HEADERS):] == (2, 4)
+
+
+def test_suppressed_rows_have_no_numbers_and_say_why(workbook_path):
+    rows = {(row[3], row[5]): row for row in sheet_rows(workbook_path, "Kommuner")[1:] if row[1] == "0114"}
+    expected = {("2026-09", None): "<5", ("2026-08", None): "<5", ("2026-10", "Man"): "..", ("2026-10", "Kvinna"): "dold (liten nämnare)"}
+    for key, marker in expected.items():
+        row = rows[key]
+        assert row[MARKER] == marker, key
+        assert row[VALUE] is None and row[COUNT] is None and row[DENOMINATOR] is None, key
+    assert rows[("2026-10", None)][MARKER] is None
+    # the count 3 of the wrongly filled row appears nowhere in the workbook
+    with zipfile.ZipFile(workbook_path) as archive:
+        kommuner = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>3</v>" not in kommuner
+
+
+def test_no_cell_is_a_formula_and_formula_like_text_reads_back_literally(workbook_path):
+    for name, xml in worksheet_xml(workbook_path).items():
+        assert "<f>" not in xml and "<f " not in xml, name
+    sheet = openpyxl.load_workbook(workbook_path)["Samverkansområden"]
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)]
+    shown = {cell.value for cell in cells}
+    assert set(FORMULA_LIKE) <= shown
+    for cell in cells:
+        assert cell.data_type == "s"
+        if cell.value in FORMULA_LIKE:
+            assert cell.quotePrefix  # Excel's "typed with a leading apostrophe": stays text when edited
+    # the formula-like cells are inline strings in the XML, and a quotePrefix style exists
+    xml = worksheet_xml(workbook_path)["xl/worksheets/sheet3.xml"]
+    assert re.search(r't="inlineStr"><is><t>=HYPERLINK\(&quot;http://example\.org&quot;,&quot;klicka&quot;\)</t>', xml) or \
+        re.search(r't="inlineStr"><is><t>=HYPERLINK\("http://example\.org","klicka"\)</t>', xml)
+    with zipfile.ZipFile(workbook_path) as archive:
+        assert 'quotePrefix="1"' in archive.read("xl/styles.xml").decode()
+
+
+def test_same_input_gives_the_same_bytes_and_an_unchanged_rerun_touches_nothing(tmp_path):
+    first = write_indicators_xlsx(published_frame(), catalogue_frame(), tmp_path / "a", PERIOD)
+    second = write_indicators_xlsx(published_frame(), catalogue_frame(), tmp_path / "b", PERIOD)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2026, 11, 1, 0, 0, 0)}
+        assert "2026-11-01T00:00:00Z" in archive.read("docProps/core.xml").decode()
+
+    before = first.stat().st_mtime_ns
+    os.utime(first, ns=(before - 10**9, before - 10**9))  # an old mtime, so a rewrite would show
+    stamp = first.stat().st_mtime_ns
+    write_indicators_xlsx(published_frame(), catalogue_frame(), tmp_path / "a", PERIOD)
+    assert first.stat().st_mtime_ns == stamp
+    changed = published_frame()
+    changed.loc[0, ["value", "numerator"]] = 13.0
+    write_indicators_xlsx(changed, catalogue_frame(), tmp_path / "a", PERIOD)
+    assert first.stat().st_mtime_ns != stamp and first.read_bytes() != second.read_bytes()
+    assert not list((tmp_path / "a").glob("*.tmp"))
+
+
+# --- the real chain: demo data, ingest, build, publish ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Workspace, pd.DataFrame]:
+    root = tmp_path_factory.mktemp("demo_xlsx")
+    write_demo_data(root, PERIOD)
+    # regions whose names a spreadsheet would run as formulas
+    write_yaml(root, "regions.yaml", yaml.safe_dump({"regions": {
+        "sutohamu": {"name": "=SuToHaMu", "municipalities": ["1766", "1737", "1783", "1762"]},
+        "vast": {"name": "@Västra Värmland", "municipalities": ["1730", "1765", "1784"]},
+    }}, allow_unicode=True))
+    return run_all(root, PERIOD)
+
+
+def test_publish_writes_the_workbook_from_the_suppressed_snapshot(demo):
+    workspace, published = demo
+    root = workspace.root
+    path = workspace.snapshot_dir(PERIOD) / "indicators.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    rows = {name: list(workbook[name].iter_rows(min_row=2, values_only=True)) for name in AREA_SHEETS}
+
+    # every published row of the 24 months is there once, on its area level's sheet
+    counts = published.area_type.map({"kommun": "Kommuner", "lan": "Län", "region": "Samverkansområden", "riket": "Riket"}).value_counts()
+    assert {name: len(rows[name]) for name in AREA_SHEETS} == counts.to_dict()
+
+    # the municipalities of the demo region, by their coverage config
+    coverage = yaml.safe_load((root / "schemas" / "intox_coverage.yaml").read_text(encoding="utf-8"))
+    demo_municipalities = {code for unit in coverage["units"] for code in unit["municipalities"]}
+    assert {row[1] for row in rows["Kommuner"]} == demo_municipalities
+    assert {row[0] for row in rows["Samverkansområden"]} == {"=SuToHaMu", "@Västra Värmland"}
+
+    suppressed = 0
+    for name in AREA_SHEETS:
+        for row in rows[name]:
+            if row[MARKER] in MARKERS:
+                suppressed += 1
+                assert row[VALUE] is None and row[COUNT] is None and row[DENOMINATOR] is None, row
+            # no count from 1 to 4 anywhere: not as a count, not as a count's value
+            assert not (isinstance(row[COUNT], (int, float)) and 1 <= row[COUNT] <= 4), row
+            if row[HEADERS.index("Enhet")] == "antal":
+                assert not (isinstance(row[VALUE], (int, float)) and 1 <= row[VALUE] <= 4), row
+    assert suppressed == published.suppressed.sum() > 0
+
+    for name, xml in worksheet_xml(path).items():
+        assert "<f>" not in xml and "<f " not in xml, name
+
+    # an unchanged re-run of publish leaves the workbook as it was
+    stamp = path.stat().st_mtime_ns
+    publish(workspace, PERIOD)
+    assert path.stat().st_mtime_ns == stamp
