@@ -9,8 +9,9 @@ departments would export them, each in its own layout:
   Swedish text dates, age bands, no unit column; its coverage starts in the 7th month;
 - Torsby sjukhus: UTF-8 csv with BOM per month, ISO dates, municipality codes.
 
-It also writes `schemas/intox_coverage.yaml` for the workspace, and the lägesbild questionnaire
-exports of pipeline/demo_enkat.py. A handful of faulty cells and
+It also writes `schemas/intox_coverage.yaml` for the workspace, the lägesbild questionnaire
+exports of pipeline/demo_enkat.py, and the official statistics and agreements register of
+pipeline/demo_uppfoljning.py. A handful of faulty cells and
 blank rows are planted so the demo shows data-quality feedback. Output is byte-identical for
 the same (end_period, seed). Labels and answer texts come from schemas/intox.yaml.
 """
@@ -145,8 +146,11 @@ def write_demo_data(workspace: Path, end_period: str, seed: int = 2026) -> list[
                                 encoding="cp1252", delimiter=";")
     written += _write_csv_files(tables[TORSBY], raw / TORSBY.folder, _torsby_files(months),
                                 encoding="utf-8-sig", delimiter=",", newline="\n")
-    from pipeline.demo_enkat import write_enkat_demo  # imports this module's zip helper
+    from pipeline.demo_enkat import write_enkat_demo  # these import this module's zip helper
+    from pipeline.demo_uppfoljning import write_uppfoljning_demo
+
     written += write_enkat_demo(workspace, end_period, seed)
+    written += write_uppfoljning_demo(workspace, end_period, seed)
     return written
 
 

@@ -17,7 +17,8 @@ import yaml
 from pipeline.config import PROJECT_SCHEMAS, REFERENCE_DIR
 from pipeline.demo import write_demo_data
 
-END = "2026-10"  # window 2024-11 .. 2026-10; Arvika from 2025-05
+END = "2026-10"
+OTHER_SOURCES = ("data/raw/enkat/", "data/raw/statistik/", "data/raw/avtal/")  # window 2024-11 .. 2026-10; Arvika from 2025-05
 VARMLAND = {"1715", "1730", "1737", "1760", "1761", "1762", "1763", "1764", "1765", "1766",
             "1780", "1781", "1782", "1783", "1784", "1785"}
 CSK_HEADER = ["Formulär-id", "Besöksdatum", "Ålder", "Kön", "Hemkommun", "Alkohol", "Cannabis",
@@ -137,7 +138,7 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path
     write_demo_data(tmp_path / "b", END, seed=11)
     write_demo_data(tmp_path / "c", END, seed=12)
     first, second, other = (sha256_tree(tmp_path / x) for x in "abc")
-    assert len({p for p in first if not p.startswith("data/raw/enkat/")}) == 35  # enkat: test_demo_enkat.py
+    assert len({p for p in first if not p.startswith(OTHER_SOURCES)}) == 35  # the others: test_demo_*.py
     assert first == second
     assert first.keys() == other.keys()
     assert first["data/raw/intox/torsby/intox_torsby_2026-10.csv"] != \
@@ -148,7 +149,7 @@ def test_written_paths_for_october_2026(tmp_path):
     paths = write_demo_data(tmp_path, END)
     relative = {str(p.relative_to(tmp_path)) for p in paths}
     assert len(paths) == len(relative)
-    assert len({r for r in relative if not r.startswith("data/raw/enkat/")}) == 35  # enkat: test_demo_enkat.py
+    assert len({r for r in relative if not r.startswith(OTHER_SOURCES)}) == 35  # the others: test_demo_*.py
     assert all(p.is_file() for p in paths)
     assert "schemas/intox_coverage.yaml" in relative
     raw = "data/raw/intox/"
