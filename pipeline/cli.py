@@ -203,7 +203,11 @@ def _build(workspace: Workspace, period: str | None, force: bool = False) -> int
     if period > result.last_period or period < result.first_period:
         click.echo(f"Det finns inga uppgifter för {period}: data finns för {result.first_period} – {result.last_period}.", err=True)
         return FAILED
-    target = publish(workspace, period)
+    try:
+        target = publish(workspace, period)
+    except ValueError as error:  # a follow-up plan or catalogue an analyst wrote: say what is wrong
+        click.echo(f"Publiceringen misslyckades: {error}", err=True)
+        return FAILED
     click.echo(f"Publicerat: {target}")
     return OK
 

@@ -19,6 +19,7 @@ from .build import catalogue
 from .config import Workspace, write_if_changed
 from .export_xlsx import write_indicators_xlsx
 from .publish_enkat import enkat_tables
+from .followup import follow_up, load_plans
 from .publish_process import process_values
 
 CELL_KEY = ["count_id", "area_type", "area_code", "period", "dimension", "category"]
@@ -229,6 +230,8 @@ def publish(workspace: Workspace, period: str) -> Path:
     write_if_changed(
         target / "catalogue.json", json.dumps(indicators.drop(columns=["sql"]).to_dict(orient="records"), ensure_ascii=False, indent=1)
     )
+    # the follow-up of the agreements' indicators reads the snapshot just written, like a report
+    _write_parquet(follow_up(target, period, load_plans(workspace)), target / "uppfoljning.parquet")
     # the county board's workbook, from exactly what the snapshot holds
     write_indicators_xlsx(pd.read_parquet(target / "indicators.parquet"), indicators, target, period, threshold=threshold(workspace))
     return target

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pandas as pd
 import pytest
 
 PERIOD = "2026-10"
@@ -131,6 +132,21 @@ def test_reports_open_offline_in_chromium_with_working_charts(demo):
     assert not errors, errors
     external = [url for url in requests if urlparse(url).scheme not in ("file", "data", "about", "blob")]
     assert external == []
+
+
+def test_the_snapshot_follows_up_the_sutohamu_agreement_from_published_values(demo):
+    snapshot = demo / "data" / "processed" / PERIOD
+    follow = pd.read_parquet(snapshot / "uppfoljning.parquet")
+    region = follow[follow.area_code == "sutohamu"]
+    assert len(region) == 4 and set(follow.status) <= {"uppnått", "på väg mot målet", "inte på väg", "underlag saknas"}
+    intox = region[region.indicator == "intox_rate_r12"].iloc[0]
+    published = pd.read_parquet(snapshot / "indicators.parquet")
+    rate = published[(published.indicator_id == "intox_rate_r12") & (published.area_code == "sutohamu")].set_index("period").value
+    assert intox.latest_value == pytest.approx(rate[PERIOD]) and intox.baseline_value == pytest.approx(rate["2025-10"])
+    assert intox.target_value == pytest.approx(rate["2025-10"] * 0.9)  # −10 % mot basvärdet
+    process = pd.read_parquet(snapshot / "process.parquet")
+    assert set(process.indicator_id) == {"insatser_genomforda", "insatser_forsenade", "enkat_svarsfrekvens", "intox_manader_utan_formular"}
+    assert (pd.read_parquet(snapshot / "statistik.parquet").area_code == "sutohamu").any()
 
 
 def test_rerunning_the_monthly_job_changes_nothing(demo):
