@@ -20,7 +20,7 @@ from .config import Workspace, write_if_changed
 from .export_xlsx import write_indicators_xlsx
 from .publish_enkat import enkat_tables
 from .followup import follow_up, load_plans
-from .publish_process import process_values
+from .publish_process import activity_list, process_values
 
 CELL_KEY = ["count_id", "area_type", "area_code", "period", "dimension", "category"]
 
@@ -209,6 +209,7 @@ def publish(workspace: Workspace, period: str) -> Path:
         questionnaire = enkat_tables(con, period)
         official = _official_statistics(con, workspace, period)
         process = process_values(con, period)
+        activities = activity_list(con, period)
     finally:
         con.close()
     indicators = catalogue(workspace)
@@ -225,7 +226,7 @@ def publish(workspace: Workspace, period: str) -> Path:
     target = workspace.snapshot_dir(period)
     target.mkdir(parents=True, exist_ok=True)
     _write_parquet(published.reset_index(drop=True), target / "indicators.parquet")
-    for name, frame in (quality | questionnaire | {"statistik": official, "process": process}).items():
+    for name, frame in (quality | questionnaire | {"statistik": official, "process": process, "insatser": activities}).items():
         _write_parquet(frame, target / f"{name}.parquet")
     write_if_changed(
         target / "catalogue.json", json.dumps(indicators.drop(columns=["sql"]).to_dict(orient="records"), ensure_ascii=False, indent=1)

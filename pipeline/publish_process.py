@@ -70,6 +70,23 @@ QUERIES = {
 }
 
 
+ACTIVITY_LIST = """
+    SELECT area_type, area_code, promise, activity, responsible, start_date, end_date,
+           coalesce(status, '') AS status,
+           CASE status WHEN 'ej_paborjad' THEN 'Ej påbörjad' WHEN 'pagar' THEN 'Pågår' WHEN 'genomford' THEN 'Genomförd'
+                       WHEN 'ej_genomford' THEN 'Ej genomförd' WHEN 'installd' THEN 'Inställd' ELSE 'Status saknas' END AS status_label,
+           end_date < last_day(strptime($period, '%Y-%m')::DATE) AND coalesce(status, '') NOT IN ('genomford', 'ej_genomford', 'installd') AS overdue,
+           indicators
+    FROM stg_avtal
+    ORDER BY area_type, area_code, promise, start_date, activity
+"""
+
+
+def activity_list(con, period: str) -> pd.DataFrame:
+    """The register's activities as the reports list them (functions, never persons, are named)."""
+    return con.execute(ACTIVITY_LIST, {"period": period}).df()
+
+
 def process_values(con, period: str) -> pd.DataFrame:
     """All process indicators of the snapshot for `period` ('YYYY-MM')."""
     frames = [con.execute(sql, {"period": period}).df() for sql in QUERIES.values()]

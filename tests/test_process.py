@@ -53,7 +53,12 @@ def process(tmp_path_factory) -> pd.DataFrame:
     outcomes = {o.label: o.action for o in ingest(ws)}
     assert set(outcomes.values()) == {"inläst"}, outcomes
     build(ws)
-    return pd.read_parquet(publish(ws, PERIOD) / "process.parquet")
+    target = publish(ws, PERIOD)
+    activities = pd.read_parquet(target / "insatser.parquet")
+    assert len(activities) == len(REGISTER) - 1
+    assert sorted(activities.loc[activities.overdue, "activity"]) == ["Föräldravandringar", "Kameror"]
+    assert set(activities.status_label) == {"Pågår", "Genomförd", "Ej påbörjad", "Inställd", "Ej genomförd"}
+    return pd.read_parquet(target / "process.parquet")
 
 
 def one(process: pd.DataFrame, indicator: str, area: str, label: str) -> pd.Series:
