@@ -20,7 +20,7 @@ from .config import NOTEBOOK_DIR, Workspace, write_if_changed
 from .reportlib import esc, month
 
 TEMPLATE_DIR = NOTEBOOK_DIR / "template"
-CODE_FILES = [Path(__file__).parent / name for name in ("reportlib.py", "sections.py", "sections_enkat.py", "report.py")]
+CODE_FILES = [Path(__file__).parent / name for name in ("reportlib.py", "sections.py", "sections_enkat.py", "sections_followup.py", "report.py")]
 WORKERS = 2
 
 

@@ -115,6 +115,20 @@ ENKAT_TABLES = {
                        "kept_submitted_at", "sector_label"],
 }
 
+# The follow-up tables of a snapshot (pipeline/followup.py, the agreements register, official
+# statistics): an older snapshot without them reads as empty tables.
+FOLLOWUP_TABLES = {
+    "uppfoljning": ["plan_id", "plan_title", "plan_from", "plan_to", "area_type", "area_code", "indicator", "source", "indicator_id",
+                    "category", "title", "kind", "polarity", "unit", "decimals", "baseline_value", "baseline_period", "baseline_note",
+                    "target_value", "target_text", "target_by", "latest_value", "latest_period", "trend_slope", "trend_unit",
+                    "trend_points", "trend_from", "trend_direction", "status", "status_symbol", "status_text", "status_reason", "note"],
+    "insatser": ["area_type", "area_code", "promise", "activity", "responsible", "start_date", "end_date", "status", "status_label",
+                 "overdue", "indicators"],
+    "process": ["area_type", "area_code", "indicator_id", "title", "label", "period", "numerator", "denominator", "value", "unit"],
+    "statistik": ["area_type", "area_code", "period", "indicator_id", "count", "population", "rate_per_100k", "value_given", "basis",
+                  "areas_covered", "areas_total", "files", "title", "unit", "decimals", "kind", "polarity", "source"],
+}
+
 
 @dataclass
 class Snapshot:
@@ -128,6 +142,8 @@ class Snapshot:
     catalogue: pd.DataFrame
     # questionnaire tables, already narrowed to the report's area (see load)
     enkat: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # follow-up tables, narrowed to the report's area and (for a region) its members
+    followup: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @classmethod
     def load(cls, directory: str | Path, period: str, area: str) -> "Snapshot":
@@ -142,11 +158,16 @@ class Snapshot:
         values = pd.read_parquet(directory / "indicators.parquet", filters=[("area_code", "in", sorted(related))])
         catalogue = pd.DataFrame(json.loads((directory / "catalogue.json").read_text(encoding="utf-8")))
         enkat = {name: _enkat_table(directory, name, area, inside or {area}) for name in ENKAT_TABLES}
-        return cls(period, values, *(read(name) for name in ("files", "issues", "left_out", "folders")), members, catalogue, enkat)
+        followup = {name: _followup_table(directory, name, {area} | inside) for name in FOLLOWUP_TABLES}
+        return cls(period, values, *(read(name) for name in ("files", "issues", "left_out", "folders")), members, catalogue, enkat, followup)
 
     def enkat_table(self, name: str) -> pd.DataFrame:
         """A questionnaire table for the report's area (empty, with its columns, when the snapshot has none)."""
         return self.enkat.get(name, pd.DataFrame(columns=ENKAT_TABLES[name]))
+
+    def followup_table(self, name: str) -> pd.DataFrame:
+        """A follow-up table for the report's area (empty, with its columns, when the snapshot has none)."""
+        return self.followup.get(name, pd.DataFrame(columns=FOLLOWUP_TABLES[name]))
 
     def enkat_round(self) -> str | None:
         """The round the report shows: the latest begun by the report's month that has answers for the area."""
@@ -199,6 +220,14 @@ def _enkat_table(directory: Path, name: str, area: str, municipalities: set[str]
     except pa.ArrowException:  # a table without rows is written with untyped (null) columns, which cannot be filtered
         frame = pd.read_parquet(path)
         return frame[frame[column].isin(wanted)]
+
+
+def _followup_table(directory: Path, name: str, areas: set[str]) -> pd.DataFrame:
+    path = directory / f"{name}.parquet"
+    if not path.exists():
+        return pd.DataFrame(columns=FOLLOWUP_TABLES[name])
+    frame = pd.read_parquet(path)
+    return frame[frame["area_code"].isin(areas)].reset_index(drop=True)
 
 
 # --- HTML pieces --------------------------------------------------------------------------------
