@@ -3,6 +3,8 @@
 - `data/raw/statistik/bra/`: Brå's municipal csv (cp1252, ';', a title line naming year and
   offence), one file per year, for Värmland's municipalities and the county;
 - `data/raw/statistik/kolada/`: a Kolada API v2 response for the same KPI, with the county as "0017";
+- `data/raw/statistik/sutohamu_narkotikabrott.csv`: a tidy table (area, year, indicator, count) that
+  the analyst compiled herself for the four SuToHaMu municipalities;
 - `data/raw/avtal/sutohamu_medborgarloften.xlsx`: the register of citizen promises and activities.
 
 The figures are synthetic (a plausible rate per municipality, Poisson counts on SCB's population)
@@ -75,8 +77,19 @@ def write_uppfoljning_demo(workspace: Path, end_period: str, seed: int = 2026) -
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"count": len(values), "values": values}, ensure_ascii=False, indent=1), encoding="utf-8")
     written.append(path)
+    written.append(_write_tidy(folder / "sutohamu_narkotikabrott.csv", mean, rng))
     written.append(_write_register(workspace / "data" / "raw" / "avtal" / "sutohamu_medborgarloften.xlsx", saved_at))
     return written
+
+
+def _write_tidy(path: Path, mean, rng: np.random.Generator) -> Path:
+    """Områdeskod;År;Indikator;Antal, in UTF-8 with BOM as Excel writes 'CSV UTF-8'."""
+    lines = ["Områdeskod;År;Indikator;Antal"]
+    for code in SUTOHAMU:
+        rate = rng.uniform(250, 450)  # narcotics offences per 100 000
+        lines += [f"{code};{year};narkotikabrott;{int(rng.poisson(rate * mean[(code, year)] / 100_000))}" for year in YEARS]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+    return path
 
 
 def _rate(count: int, mean_population: float) -> int:

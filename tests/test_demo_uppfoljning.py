@@ -33,6 +33,7 @@ def test_every_file_reads_cleanly_as_its_source(demo):
     assert sources == {
         "statistik/bra/anmalda_brott_2022.csv": "statistik", "statistik/bra/anmalda_brott_2023.csv": "statistik",
         "statistik/bra/anmalda_brott_2024.csv": "statistik", "statistik/kolada/kolada_N07540.json": "statistik",
+        "statistik/sutohamu_narkotikabrott.csv": "statistik",
         "avtal/sutohamu_medborgarloften.xlsx": "avtal",
     }
     for report in reports.values():
@@ -50,6 +51,13 @@ def test_bra_county_is_the_sum_of_its_municipalities_and_kolada_gives_the_same_r
     given = kolada[kolada.period == "2024"].set_index("area_code")["value"]
     bra = municipalities.set_index("area_code")["value"]
     assert all(given[code] == bra[code] for code in SUTOHAMU)
+
+
+def test_the_tidy_table_gives_counts_for_every_sutohamu_municipality_and_year(demo):
+    _, reports = demo
+    rows = reports["statistik/sutohamu_narkotikabrott.csv"].staging["stg_statistik"]
+    assert len(rows) == 12 and set(rows.area_code) == set(SUTOHAMU) and set(rows.indicator_id) == {"narkotikabrott"}
+    assert rows["count"].notna().all() and not rows["value_is_rate"].any()
 
 
 def test_the_register_holds_every_activity_with_a_function_and_a_status(demo):
