@@ -46,6 +46,18 @@ ANSWER_WIDTH, COMMENT_WIDTH = 20, 36
 EXCEL_TEXT_LIMIT = 255  # error messages of a data validation
 
 
+def _new_workbook(first_sheet: str, title: str):
+    """A form's workbook: the sheet to fill in, the instructions, and the hidden sheet of list texts."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = first_sheet
+    instructions = book.create_sheet(INSTRUCTION_SHEET)
+    lists = book.create_sheet(LIST_SHEET)
+    lists.sheet_state = "hidden"
+    book.properties.title = title
+    return book, sheet, instructions, lists
+
+
 class TemplateError(ValueError):
     """The form cannot be written as asked; the message is Swedish."""
 
@@ -63,13 +75,7 @@ def write_enkat_template(target: Path, workspace: Workspace, municipality: str |
     columns = _columns(contract)
     _check_readable(contract, [header for header, *_ in columns])
 
-    book = Workbook()
-    answers = book.active
-    answers.title = ANSWER_SHEET
-    instructions = book.create_sheet(INSTRUCTION_SHEET)
-    lists = book.create_sheet(LIST_SHEET)
-    lists.sheet_state = "hidden"
-    book.properties.title = "Lägesbildsenkät" + (f" – {name}" if name else "")
+    book, answers, instructions, lists = _new_workbook(ANSWER_SHEET, "Lägesbildsenkät" + (f" – {name}" if name else ""))
     book.properties.creator = "lagesbild"
 
     sector_labels = list(contract.codelists["sector"].labels.values())
@@ -272,13 +278,7 @@ def write_avtal_template(target: Path, workspace: Workspace) -> Path:
     headers = [header for header, *_ in AVTAL_COLUMNS]
     _check_readable(contract, headers)
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = AVTAL_SHEET
-    instructions = book.create_sheet(INSTRUCTION_SHEET)
-    lists = book.create_sheet(LIST_SHEET)
-    lists.sheet_state = "hidden"
-    book.properties.title = "Register över medborgarlöften och insatser"
+    book, sheet, instructions, lists = _new_workbook(AVTAL_SHEET, "Register över medborgarlöften och insatser")
     book.properties.creator = "lagesbild"
 
     statuses = contract.codelists["status"]
