@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline import reference
+from pipeline import places
 from pipeline.build import build
 from pipeline.config import Workspace
 from pipeline.demo import write_demo_data
 from pipeline.ingest import ingest
 from pipeline.publish import publish
-from pipeline.report import render
+from pipeline.report.render import render
 
 PERIOD = "2026-10"
 
@@ -49,7 +49,7 @@ def demo_chain(root: Path) -> None:
 def national_file(root: Path, rows: int) -> None:
     """One csv of `rows` forms spread over all 290 municipalities and ten years."""
     rng = np.random.default_rng(1)
-    codes = reference.municipalities().municipality_code.to_numpy()
+    codes = places.municipalities().municipality_code.to_numpy()
     days = pd.date_range("2016-11-01", "2026-10-31").strftime("%Y-%m-%d").to_numpy()
     frame = pd.DataFrame(
         {
@@ -82,12 +82,12 @@ def national_file(root: Path, rows: int) -> None:
 
 def national_survey(root: Path, rounds: int) -> None:
     """One Google-Forms-like csv: every municipality's six sectors answer every question, `rounds` rounds."""
-    from pipeline.enkat import contract
+    from pipeline.ingest.sources.enkat import contract
 
     rng = np.random.default_rng(2)
     workspace = Workspace(root)
     catalogue = contract(workspace)
-    codes = reference.municipalities().municipality_code.to_numpy()
+    codes = places.municipalities().municipality_code.to_numpy()
     sectors = ["Polis", "Socialtjänst", "Skola", "Fritid", "Bostadsbolag", "Säkerhetssamordnare"]
     presence = list(catalogue.codelists["presence"].labels.values())
     trend = list(catalogue.codelists["trend"].labels.values())

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from .config import Workspace
+from pipeline.config import Workspace
 
 OK, QUARANTINE, USAGE, REFUSED, FAILED = 0, 1, 2, 3, 4
 MAX_ISSUES_SHOWN = 20
@@ -89,7 +89,7 @@ def ingest(workspace: Path):
 
 
 def _ingest(workspace: Workspace) -> int:
-    from .ingest import ingest as run_ingest
+    from pipeline.ingest import ingest as run_ingest
 
     if not workspace.raw.exists():
         click.echo(f"Mappen {workspace.raw} finns inte; lägg exporterna där (till exempel data/raw/intox/).", err=True)
@@ -147,7 +147,7 @@ def _echo_findings(report, limit: int | None) -> None:
 @_workspace_option
 @_help
 def check(files: tuple[str, ...], workspace: Path):
-    from .examine import examine
+    from pipeline.ingest.examine import examine
 
     missing = [name for name in files if not Path(name).is_file()]
     if missing:
@@ -180,8 +180,8 @@ def build(period: str | None, force: bool, workspace: Path):
 
 
 def _build(workspace: Workspace, period: str | None, force: bool = False) -> int:
-    from .build import build as run_build
-    from .publish import publish
+    from pipeline.build import build as run_build
+    from pipeline.publish import publish
 
     if not workspace.database.exists():
         click.echo("Ingen databas ännu; kör 'lagesbild ingest' först.", err=True)
@@ -223,7 +223,7 @@ def report(period: str, areas: tuple[str, ...], workspace: Path):
 
 
 def _report(workspace: Workspace, period: str, areas: list[str]) -> int:
-    from .report import render
+    from pipeline.report.render import render
 
     try:
         results = render(workspace, period, areas or None, progress=lambda done, total, name: click.echo(f"  rapport {done}/{total}: {name}"))
@@ -272,8 +272,8 @@ def template():
 @_workspace_option
 @_help
 def enkat(target: Path, kommun: str | None, skriv_over: bool, workspace: Path):
-    from .enkat import contract
-    from .template import TemplateError, write_enkat_template
+    from pipeline.ingest.sources.enkat import contract
+    from pipeline.ingest.forms import TemplateError, write_enkat_template
 
     _check_template_target(target, skriv_over)
     try:
@@ -311,7 +311,7 @@ def _check_template_target(target: Path, skriv_over: bool) -> None:
 @_workspace_option
 @_help
 def avtal(target: Path, skriv_over: bool, workspace: Path):
-    from .template import AVTAL_SHEET, TemplateError, write_avtal_template
+    from pipeline.ingest.forms import AVTAL_SHEET, TemplateError, write_avtal_template
 
     _check_template_target(target, skriv_over)
     try:
@@ -328,7 +328,7 @@ def avtal(target: Path, skriv_over: bool, workspace: Path):
 
 
 def _kommun_name(kommun: str | None) -> str | None:
-    from .reference import resolver
+    from pipeline.places import resolver
 
     code = resolver().resolve(kommun).code if kommun else None
     return resolver().names[code] if code else None
@@ -340,7 +340,7 @@ def _kommun_name(kommun: str | None) -> str | None:
               show_default=True, help="Arbetsmapp för demon.")
 @_help
 def demo(period: str | None, workspace: Path):
-    from .demo import write_demo_data
+    from pipeline.demo import write_demo_data
 
     period = period or _latest_complete_month()
     files = write_demo_data(workspace, period)

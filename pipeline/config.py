@@ -69,17 +69,3 @@ class Workspace:
 def _load_yaml(path: Path, _mtime: int) -> dict:
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def write_if_changed(path: Path, text: str) -> None:
-    """Leave a file alone when its content would not change: a re-run touches nothing."""
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")

@@ -9,11 +9,11 @@ import duckdb
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from pipeline.avtal import contract as avtal_contract
+from pipeline.ingest.sources.avtal import contract as avtal_contract
 from pipeline.config import Workspace
-from pipeline.examine import examine
+from pipeline.ingest.examine import examine
 from pipeline.ingest import ingest
-from pipeline.template import AVTAL_COLUMNS, write_avtal_template
+from pipeline.ingest.forms import AVTAL_COLUMNS, write_avtal_template
 
 from cli_helpers import LAGESBILD, err, out, run
 

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from pipeline.config import PROJECT_SCHEMAS, Workspace
-from pipeline.demo_enkat import write_enkat_demo
-from pipeline.examine import examine
+from pipeline.demo.enkat import write_enkat_demo
+from pipeline.ingest.examine import examine
 
 END = "2026-10"  # rounds 2025-H1 .. 2026-H2, the last one in progress
 ROUNDS = ["2025-H1", "2025-H2", "2026-H1", "2026-H2"]

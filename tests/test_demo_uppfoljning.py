@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import Workspace
-from pipeline.demo_uppfoljning import REGISTER, SUTOHAMU, write_uppfoljning_demo
-from pipeline.examine import examine
+from pipeline.demo.uppfoljning import REGISTER, SUTOHAMU, write_uppfoljning_demo
+from pipeline.ingest.examine import examine
 
 END = "2026-10"
 

@@ -23,11 +23,11 @@ from enkat_helpers import (
     write_excel_csv, write_google_csv, write_xlsx,
 )
 from pipeline.config import PROJECT_SCHEMAS, Workspace
-from pipeline.enkat import contract, header_versions, round_from_name
-from pipeline.examine import examine
+from pipeline.ingest.sources.enkat import contract, header_versions, round_from_name
+from pipeline.ingest.examine import examine
 from pipeline.ingest import ingest
-from pipeline.parse import parse_rounds
-from pipeline.pnr import valid_mask
+from pipeline.ingest.parse import parse_rounds
+from pipeline.ingest.pnr import valid_mask
 
 LAGESBILD = Path(sys.executable).parent / "lagesbild"
 CATALOGUE = yaml.safe_load((PROJECT_SCHEMAS / "enkat.yaml").read_text(encoding="utf-8"))

@@ -19,7 +19,7 @@ import yaml
 
 from pipeline.config import Workspace
 from pipeline.demo import write_demo_data
-from pipeline.export_xlsx import write_indicators_xlsx
+from pipeline.publish.xlsx import write_indicators_xlsx
 from pipeline.publish import publish
 
 from intox_helpers import run_all, write_yaml

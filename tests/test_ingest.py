@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import pipeline.intox
-import pipeline.store
-from pipeline.config import Workspace, sha256_file
+import pipeline.ingest.sources.intox
+import pipeline.ingest.store
+from pipeline.config import Workspace
+from pipeline.files import sha256_file
 from pipeline.ingest import ingest
 
 from intox_helpers import HEADER, csv_text, form, query, write_coverage, write_forms, write_regions
@@ -262,7 +263,7 @@ def test_a_failure_in_the_middle_of_storing_leaves_the_earlier_version_intact(ro
     def failing_log(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pipeline.store, "_log", failing_log)
+    monkeypatch.setattr(pipeline.ingest.store, "_log", failing_log)
     outcomes = ingest(workspace)
     monkeypatch.undo()
     # the failure is reported for that file; the ingest itself goes on with other files
@@ -286,7 +287,7 @@ def test_a_constraint_violation_in_the_staging_rows_rolls_back_the_whole_file(ro
     before = {name: table(workspace, name) for name in TABLES}
 
     write_forms(root, "torsby", "a.csv", second_version())
-    real_staging_rows = pipeline.intox.staging_rows
+    real_staging_rows = pipeline.ingest.sources.intox.staging_rows
 
     def staging_with_a_missing_date(*args, **kwargs):
         rows = real_staging_rows(*args, **kwargs)
@@ -294,7 +295,7 @@ def test_a_constraint_violation_in_the_staging_rows_rolls_back_the_whole_file(ro
         rows.loc[rows.index[-1], "visit_date"] = None  # visit_date is NOT NULL in stg_intox
         return rows
 
-    monkeypatch.setattr(pipeline.intox, "staging_rows", staging_with_a_missing_date)
+    monkeypatch.setattr(pipeline.ingest.sources.intox, "staging_rows", staging_with_a_missing_date)
     assert [o.action for o in ingest(workspace)] == ["misslyckades"]
 
     for name in TABLES:
@@ -339,14 +340,14 @@ def test_every_read_row_is_loaded_quarantined_or_blank(root):
 def test_a_file_that_fails_to_store_does_not_keep_the_other_files_out(root, monkeypatch):
     write_forms(root, "torsby", "a.csv", first_version())
     write_forms(root, "torsby", "b.csv", second_version())
-    real_staging_rows = pipeline.intox.staging_rows
+    real_staging_rows = pipeline.ingest.sources.intox.staging_rows
 
     def fail_for_a(parsed, contract, workspace, table):
         if table.path.name == "a.csv":
             raise RuntimeError("trasig fil")
         return real_staging_rows(parsed, contract, workspace, table)
 
-    monkeypatch.setattr(pipeline.intox, "staging_rows", fail_for_a)
+    monkeypatch.setattr(pipeline.ingest.sources.intox, "staging_rows", fail_for_a)
     outcomes = {o.label: o for o in ingest(Workspace(root))}
     assert outcomes["intox/torsby/a.csv"].action == "misslyckades"
     assert "trasig fil" in outcomes["intox/torsby/a.csv"].message

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from pipeline.config import Workspace
-from pipeline.examine import examine
-from pipeline.pnr import personal_number_columns, valid_mask
+from pipeline.ingest.examine import examine
+from pipeline.ingest.pnr import personal_number_columns, valid_mask
 
 
 def luhn_digit(nine_digits: str) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.read import ReadError, read_table
+from pipeline.ingest.read import ReadError, read_table
 
 KNOWN_HEADERS = {"id", "datum", "ålder", "kommun", "substanser", "kön"}
 

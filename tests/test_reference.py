@@ -7,7 +7,7 @@ from collections import defaultdict
 import pytest
 
 from pipeline.config import REFERENCE_DIR, Workspace
-from pipeline.reference import mean_population, region_members, resolver
+from pipeline.places import mean_population, region_members, resolver
 
 
 def read_reference(name: str) -> list[dict[str, str]]:

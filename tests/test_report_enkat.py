@@ -284,8 +284,9 @@ def test_no_comment_or_e_mail_and_headings_in_order_in_every_report(reports):
 
 
 def test_an_older_snapshot_without_questionnaire_tables_still_renders_its_sections(reports, tmp_path):
-    from pipeline import sections, sections_enkat
-    from pipeline.reportlib import Snapshot
+    from pipeline.report import intox as sections
+    from pipeline.report import enkat as sections_enkat
+    from pipeline.report.lib import Snapshot
 
     snapshot = reports.parent.parent / "data" / "processed" / PERIOD
     for file in snapshot.iterdir():

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.reportlib import FOLLOWUP_TABLES, Snapshot
-from pipeline.sections_followup import HEADING, follow_up
+from pipeline.report.lib import FOLLOWUP_TABLES, Snapshot
+from pipeline.report.followup import HEADING, follow_up
 
 PERIOD = "2026-10"
 LAGESBILD = str(Path(sys.executable).with_name("lagesbild"))
@@ -182,7 +182,7 @@ def test_snapshot_load_reads_missing_tables_as_empty(tmp_path, full):
 def demo_reports(tmp_path_factory) -> dict[str, str]:
     from pipeline.config import Workspace
     from pipeline.demo import write_demo_data
-    from pipeline.report import render
+    from pipeline.report.render import render
 
     root = tmp_path_factory.mktemp("followup-demo")
     write_demo_data(root, PERIOD)

@@ -12,13 +12,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
-from pipeline import statistik
+from pipeline.ingest.sources import statistik
 from pipeline.build import build
 from pipeline.config import Workspace
 from pipeline.ingest import ingest
 from pipeline.publish import publish
-from pipeline.reference import region_members
+from pipeline.places import region_members
 
 # Brå's published rates per 100 000 beside the counts and SCB's populations on 31 December they
 # come from (../shared/realworld/bra_rate_reproduction.csv: Region Dalarna's compilation of Brå's

@@ -8,10 +8,10 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.config import Workspace
-from pipeline.enkat import SCALES, comment_field, contract as enkat_contract, field_name
-from pipeline.examine import examine
-from pipeline.reference import resolver
-from pipeline.template import suggested_rounds, write_enkat_template
+from pipeline.ingest.sources.enkat import SCALES, comment_field, contract as enkat_contract, field_name
+from pipeline.ingest.examine import examine
+from pipeline.places import resolver
+from pipeline.ingest.forms import suggested_rounds, write_enkat_template
 
 from cli_helpers import LAGESBILD, err, out, run
 TODAY = dt.date(2026, 3, 15)

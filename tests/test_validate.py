@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from pipeline.config import Workspace
-from pipeline.examine import examine
+from pipeline.ingest.examine import examine
 
 HEADER = ["Formulär-id", "Besöksdatum", "Ålder", "Kön", "Hemkommun", "Substanser", "Avsikt", "Vårdnivå"]
 SWEDISH_WORDS = re.compile(r"\b(är|inget|ingen|varken|saknas|finns|okänt|måste|ligger|utanför)\b")

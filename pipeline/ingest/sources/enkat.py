@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .config import Workspace
-from .contract import Contract, HeaderMap, _header_key, fold
-from .parse import parse_dates
-from .read import RawTable
-from .reference import resolver
+from pipeline.config import Workspace
+from pipeline.ingest.contract import Contract, HeaderMap, _header_key, fold
+from pipeline.ingest.parse import parse_dates
+from pipeline.ingest.read import RawTable
+from pipeline.places import resolver
 
 SOURCE = "enkat"
 SCALES = ("presence", "trend")

@@ -29,10 +29,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .config import PROJECT_SCHEMAS, Workspace
-from .contract import fold
-from .read import ReadError, _sniff_encoding, read_table
-from .reference import municipalities, resolver
+from pipeline.config import PROJECT_SCHEMAS, Workspace
+from pipeline.ingest.contract import fold
+from pipeline.ingest.read import ReadError, _sniff_encoding, read_table
+from pipeline.places import municipalities, resolver
 
 SOURCE = "statistik"
 ROW_COLUMNS = ["area_code", "period", "indicator_id", "count", "value", "value_is_rate", "source_row"]
@@ -610,8 +610,8 @@ def staging_rows(result: Statistik, path: str, sha256: str) -> pd.DataFrame:
 
 def population_years(first_year: int, last_year: int) -> pd.DataFrame:
     """`ref_population_year`: mean population per municipality and year with its basis text,
-    from pipeline.reference.mean_population (estimated years say so in `basis`)."""
-    from .reference import mean_population
+    from pipeline.places.mean_population (estimated years say so in `basis`)."""
+    from pipeline.places import mean_population
 
     table = mean_population(first_year, last_year)
     return pd.DataFrame(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .reportlib import (
+from pipeline.report.lib import (
     LEGEND, Snapshot, breakdown, cell, data_table, esc, is_round, month, number, shift, short_round, table, trend_chart,
 )
 

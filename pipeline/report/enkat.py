@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .reportlib import MONTHS, Snapshot, chart, data_table, esc, month, number, round_text, short_round, table
-from .sections import RULES, _span
+from pipeline.report.lib import MONTHS, Snapshot, chart, data_table, esc, month, number, round_text, short_round, table
+from pipeline.report.intox import RULES, _span
 
 # The presence scale by value (None = "Vet ej"): the columns of a distribution, also where nobody gave that answer.
 PRESENCE = [(0, "Förekommer inte"), (1, "I liten utsträckning"), (2, "I viss utsträckning"), (3, "I stor utsträckning"), (None, "Vet ej")]
@@ -356,7 +356,7 @@ def _member_coverage(snap: Snapshot, coverage: pd.DataFrame, members: list[str],
 
 
 def _municipality_names(snap: Snapshot, coverage: pd.DataFrame) -> dict[str, str]:
-    from .reference import resolver  # the reference list of municipality names, for members that have not answered
+    from pipeline.places import resolver  # the reference list of municipality names, for members that have not answered
 
     names = dict(resolver().names)
     names |= dict(zip(coverage.municipality_code, coverage.municipality_name))

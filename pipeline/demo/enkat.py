@@ -41,9 +41,9 @@ from openpyxl import Workbook
 from openpyxl.xml.functions import tostring
 
 from pipeline.config import PROJECT_SCHEMAS
-from pipeline.contract import _header_key, fold
-from pipeline.demo import _fixed_zip
-from pipeline.reference import resolver
+from pipeline.ingest.contract import _header_key, fold
+from pipeline.files import fixed_zip
+from pipeline.places import resolver
 
 N_ROUNDS = 4
 GOOGLE = ("1766", "1737")  # Sunne, Torsby: one joint Google form
@@ -517,7 +517,7 @@ def _write_msforms(rows: list[Response], catalogue: Catalogue, round_: Round, fo
     buffer = io.BytesIO()
     workbook.save(buffer)
     workbook.properties.modified = saved_at
-    data = _fixed_zip(buffer.getvalue(), tostring(workbook.properties.to_tree()), saved_at)
+    data = fixed_zip(buffer.getvalue(), tostring(workbook.properties.to_tree()), saved_at)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{_municipality_name(rows[0].municipality).lower()}_lagesbild_{round_.id}.xlsx"
     path.write_bytes(data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .reportlib import MONTHS, Snapshot, esc, is_round, month, number, round_text
+from pipeline.report.lib import MONTHS, Snapshot, esc, is_round, month, number, round_text
 
 HEADING = "Uppföljning av samverkansöverenskommelsen"
 STATUS_CLASS = {"uppnått": "status-uppnatt", "på väg mot målet": "status-pa-vag", "inte på väg": "status-inte-pa-vag",

@@ -21,8 +21,8 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.xml.functions import tostring
 
-from pipeline.demo import _fixed_zip
-from pipeline.reference import mean_population, municipalities
+from pipeline.files import fixed_zip
+from pipeline.places import mean_population, municipalities
 
 YEARS = (2022, 2023, 2024)
 OFFENCE = "Totalt antal anmälda brott"
@@ -114,5 +114,5 @@ def _write_register(path: Path, saved_at: dt.datetime) -> Path:
     book.save(buffer)
     book.properties.modified = saved_at  # openpyxl stamps the save time; the zip gets this instead
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_fixed_zip(buffer.getvalue(), tostring(book.properties.to_tree()), saved_at))
+    path.write_bytes(fixed_zip(buffer.getvalue(), tostring(book.properties.to_tree()), saved_at))
     return path

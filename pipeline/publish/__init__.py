@@ -14,13 +14,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import reference, statistik, store
-from .build import catalogue
-from .config import Workspace, write_if_changed
-from .export_xlsx import write_indicators_xlsx
-from .publish_enkat import enkat_tables
-from .followup import follow_up, load_plans
-from .publish_process import activity_list, process_values
+from pipeline import places
+from pipeline.ingest.sources import statistik
+
+from pipeline.ingest import store
+from pipeline.build import catalogue
+from pipeline.config import Workspace
+from pipeline.files import write_if_changed
+from pipeline.publish.xlsx import write_indicators_xlsx
+from pipeline.publish.enkat import enkat_tables
+from pipeline.publish.followup import follow_up, load_plans
+from pipeline.publish.process import activity_list, process_values
 
 CELL_KEY = ["count_id", "area_type", "area_code", "period", "dimension", "category"]
 
@@ -217,7 +221,7 @@ def publish(workspace: Workspace, period: str) -> Path:
     published = (
         published.merge(indicators[["indicator_id", "title", "unit", "decimals", "codelist"]], on="indicator_id")
         .merge(labels, on=["codelist", "category"], how="left")
-        .merge(reference.area_names(workspace), on=["area_type", "area_code"], how="left")
+        .merge(places.area_names(workspace), on=["area_type", "area_code"], how="left")
         .drop(columns=["codelist"])
     )
     published["category_label"] = published.category_label.fillna("")

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .config import REFERENCE_DIR, Workspace
+from pipeline.config import REFERENCE_DIR, Workspace
 
 # Words that say "not known" or "not a Swedish municipality" in a home-municipality cell.
 UNKNOWN_MUNICIPALITY = {

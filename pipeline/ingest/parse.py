@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .contract import CodeList, fold
+from pipeline.ingest.contract import CodeList, fold
 
 SWEDISH_MONTHS = {
     "januari": 1, "februari": 2, "mars": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,

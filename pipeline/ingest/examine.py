@@ -8,12 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from pipeline.ingest.sources import avtal
 
-from . import avtal, enkat, intox, statistik
-from .config import Workspace, sha256_file
-from .pnr import personal_number_columns
-from .read import RawTable, ReadError, read_table
-from .validate import ISSUE_COLUMNS, check_table
+from pipeline.ingest.sources import enkat
+from pipeline.ingest.sources import intox
+
+from pipeline.ingest.sources import statistik
+from pipeline.config import Workspace
+from pipeline.files import sha256_file
+from pipeline.ingest.pnr import personal_number_columns
+from pipeline.ingest.read import RawTable, ReadError, read_table
+from pipeline.ingest.validate import ISSUE_COLUMNS, check_table
 
 SOURCES = {intox.SOURCE: intox, enkat.SOURCE: enkat, avtal.SOURCE: avtal}
 

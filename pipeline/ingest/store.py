@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .examine import FileReport
-from .statistik import STAGING_DDL as STATISTICS_DDL
+from pipeline.ingest.examine import FileReport
+from pipeline.ingest.sources.statistik import STAGING_DDL as STATISTICS_DDL
 
 DDL = """
 CREATE TABLE IF NOT EXISTS raw_files (

@@ -48,7 +48,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import Workspace
+from pipeline.config import Workspace
 
 SOURCES = ("intox", "statistik", "enkat")
 POLARITIES = ("lägre är bättre", "högre är bättre")
@@ -93,8 +93,8 @@ class PlanError(ValueError):
 
 def known_indicators(workspace: Workspace) -> dict[str, dict[str, dict]]:
     """The ids a plan may follow, per source, with their catalogue entries."""
-    from . import statistik
-    from .build import catalogue
+    from pipeline.ingest.sources import statistik
+    from pipeline.build import catalogue
 
     intox = {row["indicator_id"]: row for row in catalogue(workspace).to_dict(orient="records")}
     stat = dict(statistik.catalogue(workspace))

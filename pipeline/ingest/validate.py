@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from . import parse
-from .contract import Contract, fold, map_codes
-from .pnr import valid_mask
-from .read import RawTable
-from .reference import resolver
+from pipeline.ingest import parse
+from pipeline.ingest.contract import Contract, fold, map_codes
+from pipeline.ingest.pnr import valid_mask
+from pipeline.ingest.read import RawTable
+from pipeline.places import resolver
 
 EARLIEST_DATE = pd.Timestamp("2000-01-01")
 ISSUE_COLUMNS = ["row", "column", "value", "rule", "message", "field"]

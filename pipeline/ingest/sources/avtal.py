@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import Workspace
-from .contract import Contract, fold
-from .read import RawTable
-from .reference import municipalities
+from pipeline.config import Workspace
+from pipeline.ingest.contract import Contract, fold
+from pipeline.ingest.read import RawTable
+from pipeline.places import municipalities
 
 SOURCE = "avtal"
 STAGING_COLUMNS = [

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import store
-from .config import Workspace, sha256_file
-from .examine import FileReport, examine
+from pipeline.ingest import store
+from pipeline.config import Workspace
+from pipeline.files import sha256_file
+from pipeline.ingest.examine import FileReport, examine
 
 READABLE = {".xlsx", ".xlsm", ".csv", ".txt", ".tsv", ".json"}  # JSON: Kolada's API responses
 

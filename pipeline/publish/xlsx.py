@@ -32,7 +32,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
 
-from .demo import _fixed_zip
+from pipeline.files import fixed_zip, write_bytes_if_changed
 
 FILE_NAME = "indicators.xlsx"
 MONTHS_SHOWN = 24
@@ -74,7 +74,7 @@ def write_indicators_xlsx(
     source = path.parent / "indicators.parquet"
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12] if source.exists() else None
     data = _workbook_bytes(rows, catalogue, period, threshold, digest)
-    _write_bytes_if_changed(path, data)
+    write_bytes_if_changed(path, data)
     return path
 
 
@@ -173,7 +173,7 @@ def _workbook_bytes(rows: pd.DataFrame, catalogue: pd.DataFrame, period: str, th
     workbook.save(buffer)
     # openpyxl stamps the save time into docProps/core.xml and the zip entries: fix both.
     workbook.properties.modified = saved_at
-    return _fixed_zip(buffer.getvalue(), tostring(workbook.properties.to_tree()), saved_at)
+    return fixed_zip(buffer.getvalue(), tostring(workbook.properties.to_tree()), saved_at)
 
 
 def _fixed_time(period: str) -> dt.datetime:
@@ -291,13 +291,3 @@ def _text(sheet, value: object, bold: bool = False, wrap: bool = False) -> Write
     if wrap:
         cell.alignment = WRAP
     return cell
-
-
-def _write_bytes_if_changed(path: Path, data: bytes) -> None:
-    """Leave the file alone when its bytes would not change: a re-run touches nothing."""
-    if path.exists() and path.read_bytes() == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".xlsx.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import NOTEBOOK_DIR, Workspace, write_if_changed
-from .reportlib import esc, month
+from pipeline.config import NOTEBOOK_DIR, Workspace
+from pipeline.files import write_if_changed
+from pipeline.report.lib import esc, month
 
 TEMPLATE_DIR = NOTEBOOK_DIR / "template"
-CODE_FILES = [Path(__file__).parent / name for name in ("reportlib.py", "sections.py", "sections_enkat.py", "sections_followup.py", "report.py")]
+CODE_FILES = sorted(Path(__file__).parent.glob("*.py"))  # the report code: a change re-renders every report
 WORKERS = 2
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import Workspace
-from .contract import Contract, fold
-from .read import RawTable
+from pipeline.config import Workspace
+from pipeline.ingest.contract import Contract, fold
+from pipeline.ingest.read import RawTable
 
 SOURCE = "intox"
 UNKNOWN_AGE_BAND = "okand"

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import reference, statistik, store
-from .config import PROJECT_SCHEMAS, SQL_DIR, Workspace
-from .enkat import contract as enkat_contract
-from .intox import contract as intox_contract
+from pipeline import places
+from pipeline.ingest.sources import statistik
+
+from pipeline.ingest import store
+from pipeline.config import PROJECT_SCHEMAS, SQL_DIR, Workspace
+from pipeline.ingest.sources.enkat import contract as enkat_contract
+from pipeline.ingest.sources.intox import contract as intox_contract
 
 WINDOW_TITLES = {"r12": "rullande 12 månader", "ly": "samma månad föregående år"}
 KINDS = ("kort sikt", "lång sikt")
@@ -149,10 +152,10 @@ def _load_reference(con, workspace: Workspace, indicators: pd.DataFrame) -> None
     years = con.execute("SELECT min(year(visit_date)), max(year(visit_date)) FROM stg_intox").fetchall()[0]
     first, last = (years[0] or 2000), (years[1] or 2000)
     tables = {
-        "ref_municipality": reference.municipalities(),
-        "ref_area_member": reference.region_members(workspace),
-        "ref_area": reference.area_names(workspace),
-        "ref_population_mean": reference.mean_population(first, last),
+        "ref_municipality": places.municipalities(),
+        "ref_area_member": places.region_members(workspace),
+        "ref_area": places.area_names(workspace),
+        "ref_population_mean": places.mean_population(first, last),
         "ref_codes": pd.DataFrame(codes),
         "ref_coverage": pd.DataFrame(coverage, columns=["unit", "municipality_code", "from_period", "to_period"]).astype("object"),
         "ref_indicators": indicators,

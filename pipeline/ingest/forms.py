@@ -26,12 +26,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-
-from . import avtal
-from .config import Workspace
-from .contract import Contract
-from .enkat import SCALES, EnkatContract, comment_field, contract as enkat_contract, field_name
-from .reference import area_names, resolver
+from pipeline.ingest.sources import avtal
+from pipeline.config import Workspace
+from pipeline.ingest.contract import Contract
+from pipeline.ingest.sources.enkat import SCALES, EnkatContract, comment_field, contract as enkat_contract, field_name
+from pipeline.places import area_names, resolver
 
 ANSWER_SHEET, INSTRUCTION_SHEET, LIST_SHEET = "Svar", "Instruktion", "Listor"
 TITLE_ROW, HEADER_ROW = 1, 2

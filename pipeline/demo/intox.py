@@ -1,6 +1,6 @@
 """Synthetic INTOX forms for a demo region: the 16 municipalities of Värmland (county 17).
 
-`write_demo_data` writes 24 months of acute-poisoning registrations as three emergency
+`write_intox_demo` writes 24 months of acute-poisoning registrations as three emergency
 departments would export them, each in its own layout:
 
 - Centralsjukhuset Karlstad: one xlsx workbook per year, title rows above the header,
@@ -9,9 +9,7 @@ departments would export them, each in its own layout:
   Swedish text dates, age bands, no unit column; its coverage starts in the 7th month;
 - Torsby sjukhus: UTF-8 csv with BOM per month, ISO dates, municipality codes.
 
-It also writes `schemas/intox_coverage.yaml` for the workspace, the lägesbild questionnaire
-exports of pipeline/demo_enkat.py, and the official statistics and agreements register of
-pipeline/demo_uppfoljning.py. A handful of faulty cells and
+It also writes `schemas/intox_coverage.yaml` for the workspace. A handful of faulty cells and
 blank rows are planted so the demo shows data-quality feedback. Output is byte-identical for
 the same (end_period, seed). Labels and answer texts come from schemas/intox.yaml.
 """
@@ -21,7 +19,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +30,7 @@ from openpyxl.styles import Font
 from openpyxl.xml.functions import tostring
 
 from pipeline.config import PROJECT_SCHEMAS, REFERENCE_DIR
+from pipeline.files import fixed_zip
 
 N_MONTHS = 24
 POPULATION_YEAR = 2024
@@ -119,7 +117,7 @@ CSK_TITLE = "INTOX-registrering Centralsjukhuset Karlstad"
 XLSX_DATE_FORMAT = "yyyy-mm-dd"
 
 
-def write_demo_data(workspace: Path, end_period: str, seed: int = 2026) -> list[Path]:
+def write_intox_demo(workspace: Path, end_period: str, seed: int = 2026) -> list[Path]:
     """Write the demo INTOX exports and coverage config for the 24 months ending at end_period.
 
     Returns the written paths (the coverage config first). Existing files of the same names
@@ -146,11 +144,6 @@ def write_demo_data(workspace: Path, end_period: str, seed: int = 2026) -> list[
                                 encoding="cp1252", delimiter=";")
     written += _write_csv_files(tables[TORSBY], raw / TORSBY.folder, _torsby_files(months),
                                 encoding="utf-8-sig", delimiter=",", newline="\n")
-    from pipeline.demo_enkat import write_enkat_demo  # these import this module's zip helper
-    from pipeline.demo_uppfoljning import write_uppfoljning_demo
-
-    written += write_enkat_demo(workspace, end_period, seed)
-    written += write_uppfoljning_demo(workspace, end_period, seed)
     return written
 
 
@@ -542,21 +535,7 @@ def _xlsx_bytes(columns: list[str], rows: pd.DataFrame, saved_at: dt.datetime) -
     workbook.save(buffer)
     # openpyxl stamps the save time into docProps/core.xml and the zip entries.
     workbook.properties.modified = saved_at
-    return _fixed_zip(buffer.getvalue(), tostring(workbook.properties.to_tree()), saved_at)
-
-
-def _fixed_zip(data: bytes, core_xml: bytes, saved_at: dt.datetime) -> bytes:
-    stamp = saved_at.timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            payload = core_xml if info.filename == "docProps/core.xml" else source.read(info)
-            target.writestr(entry, payload)
-    return out.getvalue()
+    return fixed_zip(buffer.getvalue(), tostring(workbook.properties.to_tree()), saved_at)
 
 
 def _write_coverage(workspace: Path, months: pd.PeriodIndex) -> Path:
