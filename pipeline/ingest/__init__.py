@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.ingest import store
 from pipeline.config import Workspace
 from pipeline.files import sha256_file
-from pipeline.ingest.examine import FileReport, examine
+from pipeline.ingest import store
+from pipeline.ingest.examine import examine
+from pipeline.ingest.findings import FileReport
+from pipeline.sources import SOURCES
 
 READABLE = {".xlsx", ".xlsm", ".csv", ".txt", ".tsv", ".json"}  # JSON: Kolada's API responses
 
@@ -34,8 +36,13 @@ def raw_files(workspace: Workspace) -> list[Path]:
     )
 
 
+def staging_ddl() -> str:
+    """Every source's staging tables: a source's reader declares its own."""
+    return "".join(source.reader().STAGING_DDL for source in SOURCES)
+
+
 def ingest(workspace: Workspace) -> list[Outcome]:
-    con = store.connect(workspace.database)
+    con = store.connect(workspace.database, staging_ddl=staging_ddl())
     try:
         known = store.registry(con).set_index("path")
         files = raw_files(workspace)

@@ -11,8 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.ingest.examine import FileReport
-from pipeline.ingest.sources.statistik import STAGING_DDL as STATISTICS_DDL
+from pipeline.ingest.findings import FileReport
 
 DDL = """
 CREATE TABLE IF NOT EXISTS raw_files (
@@ -35,42 +34,16 @@ CREATE TABLE IF NOT EXISTS ingest_log (
 CREATE TABLE IF NOT EXISTS quarantine (
     path VARCHAR, sha256 VARCHAR, source_row INTEGER, column_name VARCHAR, value VARCHAR, rule VARCHAR, message VARCHAR
 );
-CREATE TABLE IF NOT EXISTS stg_intox (
-    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL,
-    case_id VARCHAR, visit_date DATE NOT NULL, period VARCHAR NOT NULL,
-    age SMALLINT, age_band VARCHAR NOT NULL, sex VARCHAR NOT NULL,
-    municipality_code VARCHAR, home_known BOOLEAN NOT NULL, substances VARCHAR[] NOT NULL,
-    intent VARCHAR NOT NULL, care_level VARCHAR NOT NULL, unit VARCHAR,
-    severity TINYINT, report_of_concern BOOLEAN
-);
-CREATE TABLE IF NOT EXISTS stg_enkat (             -- one row per respondent × question
-    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL,
-    respondent_id VARCHAR, submitted_at TIMESTAMP, round VARCHAR NOT NULL,
-    municipality_code VARCHAR NOT NULL, sector VARCHAR NOT NULL, area_id VARCHAR NOT NULL, question_id VARCHAR NOT NULL,
-    presence VARCHAR, trend VARCHAR,                -- answer codes; NULL = not answered (or left in quarantine)
-    header_version VARCHAR                          -- the catalogue version whose header text the file used
-);
-CREATE TABLE IF NOT EXISTS stg_enkat_comment (     -- stored, never shown in reports
-    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL, round VARCHAR NOT NULL,
-    municipality_code VARCHAR NOT NULL, sector VARCHAR NOT NULL, area_id VARCHAR NOT NULL, comment VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS stg_avtal (             -- register of agreements: one row per insats/aktivitet
-    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL,
-    area_type VARCHAR NOT NULL, area_code VARCHAR NOT NULL,  -- kommun (4-digit code) | region | lan | riket
-    promise VARCHAR NOT NULL, activity VARCHAR NOT NULL,
-    responsible VARCHAR NOT NULL,                   -- a function, never a person
-    start_date DATE NOT NULL, end_date DATE,
-    status VARCHAR,                                 -- ej_paborjad | pagar | genomford | ej_genomford | installd; NULL = not given
-    indicators VARCHAR[] NOT NULL                   -- linked indicator ids, as written
-);
 """
 
 
-def connect(database: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(database: Path, read_only: bool = False, staging_ddl: str = "") -> duckdb.DuckDBPyConnection:
+    """Open the DuckDB file; a writer makes sure the bookkeeping tables and `staging_ddl` (the
+    sources' staging tables, pipeline.ingest.staging_ddl) exist."""
     database.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(database), read_only=read_only)
     if not read_only:
-        con.execute(DDL + STATISTICS_DDL)
+        con.execute(DDL + staging_ddl)
     return con
 
 
@@ -90,7 +63,7 @@ def _log(con, path: str, sha256: str, action: str, report: FileReport | None = N
 def store_file(con, report: FileReport) -> None:
     """Replace whatever the file's path held before with this version, in one transaction."""
     status = "inläst" if report.issues.empty else "inläst med karantän"
-    main = report.staging[f"stg_{report.source}"]
+    main = next(iter(report.staging.values()))
     periods = next((main[c] for c in ("period", "round") if c in main), pd.Series(dtype=str))  # months or survey rounds
     con.begin()
     try:

@@ -20,6 +20,18 @@ STAGING_COLUMNS = [
     "source_row", "area_type", "area_code", "promise", "activity", "responsible",
     "start_date", "end_date", "status", "indicators",
 ]
+# The staging table this reader fills (one batch of rows per file).
+STAGING_DDL = """
+CREATE TABLE IF NOT EXISTS stg_avtal (             -- register of agreements: one row per insats/aktivitet
+    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL,
+    area_type VARCHAR NOT NULL, area_code VARCHAR NOT NULL,  -- kommun (4-digit code) | region | lan | riket
+    promise VARCHAR NOT NULL, activity VARCHAR NOT NULL,
+    responsible VARCHAR NOT NULL,                   -- a function, never a person
+    start_date DATE NOT NULL, end_date DATE,
+    status VARCHAR,                                 -- ej_paborjad | pagar | genomford | ej_genomford | installd; NULL = not given
+    indicators VARCHAR[] NOT NULL                   -- linked indicator ids, as written
+);
+"""
 
 
 def contract(workspace: Workspace) -> Contract:

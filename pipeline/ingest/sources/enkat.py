@@ -31,6 +31,20 @@ STAGING_COLUMNS = [
     "area_id", "question_id", "presence", "trend", "header_version",
 ]
 COMMENT_COLUMNS = ["source_row", "round", "municipality_code", "sector", "area_id", "comment"]
+# The staging tables this reader fills (one batch of rows per file).
+STAGING_DDL = """
+CREATE TABLE IF NOT EXISTS stg_enkat (             -- one row per respondent × question
+    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL,
+    respondent_id VARCHAR, submitted_at TIMESTAMP, round VARCHAR NOT NULL,
+    municipality_code VARCHAR NOT NULL, sector VARCHAR NOT NULL, area_id VARCHAR NOT NULL, question_id VARCHAR NOT NULL,
+    presence VARCHAR, trend VARCHAR,                -- answer codes; NULL = not answered (or left in quarantine)
+    header_version VARCHAR                          -- the catalogue version whose header text the file used
+);
+CREATE TABLE IF NOT EXISTS stg_enkat_comment (     -- stored, never shown in reports
+    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL, round VARCHAR NOT NULL,
+    municipality_code VARCHAR NOT NULL, sector VARCHAR NOT NULL, area_id VARCHAR NOT NULL, comment VARCHAR NOT NULL
+);
+"""
 _ROUND_IN_NAME = re.compile(r"(?<!\d)(\d{4})[\s_.-]*(h[12]|vt|ht)(?![a-zåäö])|(?<![a-zåäö])(h[12]|vt|ht)[\s_.-]*(\d{4})(?!\d)", re.I)
 
 

@@ -15,6 +15,17 @@ STAGING_COLUMNS = [
     "source_row", "case_id", "visit_date", "period", "age", "age_band", "sex", "municipality_code",
     "home_known", "substances", "intent", "care_level", "unit", "severity", "report_of_concern",
 ]
+# The staging table this reader fills (one batch of rows per file).
+STAGING_DDL = """
+CREATE TABLE IF NOT EXISTS stg_intox (
+    path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL,
+    case_id VARCHAR, visit_date DATE NOT NULL, period VARCHAR NOT NULL,
+    age SMALLINT, age_band VARCHAR NOT NULL, sex VARCHAR NOT NULL,
+    municipality_code VARCHAR, home_known BOOLEAN NOT NULL, substances VARCHAR[] NOT NULL,
+    intent VARCHAR NOT NULL, care_level VARCHAR NOT NULL, unit VARCHAR,
+    severity TINYINT, report_of_concern BOOLEAN
+);
+"""
 
 
 def contract(workspace: Workspace) -> Contract:

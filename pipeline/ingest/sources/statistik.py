@@ -31,6 +31,7 @@ import yaml
 
 from pipeline.config import PROJECT_SCHEMAS, Workspace
 from pipeline.ingest.contract import fold
+from pipeline.ingest.findings import FileReport
 from pipeline.ingest.read import ReadError, _sniff_encoding, read_table
 from pipeline.places import municipalities, resolver
 
@@ -595,6 +596,23 @@ def read(path: Path, workspace: Workspace | None = None) -> Statistik:
     if kind == "kolada":
         return read_kolada(path, workspace)
     return _empty(f"{Path(path).name}: känns inte igen som officiell statistik (tidy csv, Brås kommun-csv eller Kolada-JSON).")
+
+
+# --- what `lagesbild check` and `ingest` see --------------------------------------------------
+
+
+def examine(report: FileReport, workspace: Workspace) -> FileReport:
+    """Official statistics have readers of their own (Brå's csv, Kolada's JSON, a tidy table)."""
+    result = read(report.path, workspace)
+    report.kind, report.notes = f"officiell statistik ({detect(report.path) or 'okänt format'})", result.notes
+    if result.file_errors:
+        report.refusal = " ".join(result.file_errors)
+        return report
+    report.issues = result.issues.assign(field=None)
+    report.staging = {"stg_statistik": staging_rows(result, report.label, report.sha256).drop(columns=["path", "sha256"])}
+    report.rows_kept, report.dropped_rows = len(result.rows), int(result.issues["row"].nunique())
+    report.records = report.rows_kept + report.dropped_rows
+    return report
 
 
 # --- towards DuckDB ------------------------------------------------------------------------------
