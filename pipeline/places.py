@@ -19,6 +19,17 @@ UNKNOWN_MUNICIPALITY = {
 # Genitives that are not simply name + "s".
 IRREGULAR_GENITIVE = {"falu": "Falun", "region gotland": "Gotland"}
 _SUFFIX = re.compile(r"\s+(kommun|stad|kommuns|municipality)$")
+# The whole country, as sources write it (Kolada: "0000").
+RIKET_WORDS = {"riket", "hela riket", "hela landet", "sverige", "hela sverige", "riket totalt", "0000", "00"}
+_CODE_AND_NAME = re.compile(r"^(\d{2,4})\s+(\D.*)$")
+
+
+def fold(text: object) -> str:
+    """Lower case, punctuation to spaces, single spaces; å, ä and ö stay letters of their own.
+
+    Text is composed first (NFC): a Mac may write "å" as "a" plus a combining ring.
+    """
+    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", str(text)).casefold()).strip()
 
 
 def _fold(text: str) -> str:
@@ -170,3 +181,59 @@ def _year_end(wide: pd.DataFrame, known: list[int], year: int) -> tuple[pd.Serie
     nearest = before[-1] if before else after[0]
     latest = ", senast tillgängliga" if before else ", tidigast tillgängliga"
     return wide[nearest], f"31 december {year} saknas = folkmängd 31 december {nearest}{latest}"
+
+
+# --- areas: a municipality, a county, the country or a cooperation ------------------------------
+
+
+@lru_cache(maxsize=1)
+def _county_lookup() -> dict[str, str]:
+    """Folded county names and codes -> 'lan-XX' ("Dalarnas län", "Dalarna", "lan-20", "20", "0020")."""
+    table = municipalities()
+    municipality_names = {fold(name) for name in table.municipality_name}
+    lookup = {}
+    for code, name in table[["county_code", "county_name"]].drop_duplicates().itertuples(index=False):
+        area = f"lan-{code}"
+        stem = re.sub(r"s? län$", "", name)
+        texts = [name, f"{stem} län", f"lan-{code}", f"län {code}", f"län-{code}", f"{code} {name}", code, f"00{code}", f"region {stem}"]
+        if fold(stem) not in municipality_names:  # "Dalarna", but "Uppsala" is the municipality
+            texts.append(stem)
+        for text in texts:
+            lookup[fold(text)] = area
+    return lookup
+
+
+def region_lookup(workspace: Workspace | None) -> dict[str, tuple[str, str]]:
+    """Folded id or name of every region -> (area type, area code): the counties ("lan-17",
+    "län 17", "17", "Värmlands län", "Värmland"), the country ("riket", "Sverige", "Hela landet")
+    and, with a workspace, the cooperations of its regions.yaml ("sutohamu", "SuToHaMu")."""
+    lookup = {fold(word): ("riket", "riket") for word in RIKET_WORDS}
+    lookup |= {text: ("lan", code) for text, code in _county_lookup().items()}
+    configured = (workspace.load_yaml("regions.yaml").get("regions") or {}) if workspace is not None else {}
+    for region_id, spec in configured.items():
+        for text in (region_id, spec.get("name", region_id)):
+            lookup.setdefault(fold(text), ("region", region_id))
+    return lookup
+
+
+def resolve_area(text: object, regions: dict[str, tuple[str, str]] | None = None) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """A cell naming an area -> (area type, area code, suggestions).
+
+    A municipality by code or name ("1766", "766", "Sunne", "Sunne kommun", "1766 Sunne") comes
+    first (no municipality code starts 00); then, from `regions` (region_lookup), a county (also as
+    Kolada's "0020"), the country or a cooperation. Unknown: (None, None, the municipalities it may have meant).
+    """
+    regions = region_lookup(None) if regions is None else regions
+    folded = fold(text)
+    if not folded:
+        return None, None, ()
+    found = resolver().resolve(text)
+    if found.code:
+        return "kommun", found.code, ()
+    if folded in regions:
+        return (*regions[folded], ())
+    if match := _CODE_AND_NAME.match(str(text).strip()):  # "1766 Sunne", "20 Dalarnas län"
+        kind, code, _ = resolve_area(match.group(1), regions)
+        if code:
+            return kind, code, ()
+    return None, None, found.suggestions

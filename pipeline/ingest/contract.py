@@ -5,19 +5,11 @@ Matching of headers and answers ignores case, spacing and punctuation, so "Besö
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-
-def fold(text: object) -> str:
-    """Lower case, punctuation to spaces, single spaces; å, ä and ö stay letters of their own.
-
-    Text is composed first (NFC): a Mac may write "å" as "a" plus a combining ring.
-    """
-    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", str(text)).casefold()).strip()
+from pipeline.places import fold
 
 
 def _header_key(text: object) -> str:

@@ -17,7 +17,7 @@ from pipeline.ingest import parse
 from pipeline.ingest.contract import Contract, fold, map_codes
 from pipeline.ingest.pnr import valid_mask
 from pipeline.ingest.read import RawTable
-from pipeline.places import resolver
+from pipeline.places import resolve_area, resolver
 
 EARLIEST_DATE = pd.Timestamp("2000-01-01")
 ISSUE_COLUMNS = ["row", "column", "value", "rule", "message", "field"]
@@ -176,17 +176,15 @@ def _distinct_map(column: pd.Series, one) -> pd.Series:
 
 
 def _resolve_areas(column: pd.Series, regions: dict[str, tuple[str, str]]) -> pd.DataFrame:
-    """A municipality (name or code) -> ("kommun", code); a region id or name -> its (type, id).
+    """A municipality, county, the country or a cooperation (pipeline.places.resolve_area) per cell.
 
-    `regions` maps folded region ids and names ("sutohamu", "värmlands län", "lan 17") to
-    (area type, area id); the contract of a source with an area field provides it.
+    `regions` (pipeline.places.region_lookup) comes with the contract of a source with an area field.
     """
-    municipalities = resolver().resolve_series(column)
-    region = column.map(lambda text: regions.get(fold(text)))
-    known = municipalities["code"].notna()
-    code = municipalities["code"].where(known, region.map(lambda r: r[1] if r else None))
-    kind = pd.Series("kommun", index=column.index).where(known, region.map(lambda r: r[0] if r else None))
-    return pd.DataFrame({"code": code, "type": kind, "suggestions": municipalities["suggestions"]}, index=column.index)
+    distinct = {value: resolve_area(value, regions) for value in pd.unique(column)}
+    return pd.DataFrame(
+        {name: column.map(lambda v, i=i: distinct[v][i]) for i, name in enumerate(("type", "code", "suggestions"))},
+        index=column.index,
+    )
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")

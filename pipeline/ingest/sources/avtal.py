@@ -4,16 +4,16 @@ Analysts keep the register in Excel (`lagesbild template avtal`); the contract i
 schemas/avtal.yaml. Reading and validation are the generic ones: the area of a row is a
 municipality or a region (kind area), the responsible party must be a function and not a person
 (kind role), and an end date must not lie before its start (not_before). The region ids and names
-that an area cell may hold come from the reference tables and regions.yaml of the workspace.
+that an area cell may hold come from pipeline.places.region_lookup.
 """
 from __future__ import annotations
 
 import pandas as pd
 
 from pipeline.config import Workspace
-from pipeline.ingest.contract import Contract, fold
+from pipeline.ingest.contract import Contract
 from pipeline.ingest.read import RawTable
-from pipeline.places import municipalities
+from pipeline.places import region_lookup
 
 SOURCE = "avtal"
 STAGING_COLUMNS = [
@@ -36,27 +36,8 @@ CREATE TABLE IF NOT EXISTS stg_avtal (             -- register of agreements: on
 
 def contract(workspace: Workspace) -> Contract:
     spec = dict(workspace.load_yaml("avtal.yaml"))
-    spec["areas"] = region_lookup(workspace)
+    spec["areas"] = region_lookup(workspace)  # the area cells may name a region too
     return Contract(spec)
-
-
-def region_lookup(workspace: Workspace) -> dict[str, tuple[str, str]]:
-    """Folded id or name of every region, county and the country -> (area type, area id).
-
-    "sutohamu"/"SuToHaMu", "lan-17"/"län 17"/"Värmlands län"/"Värmland", "riket"/"Sverige".
-    The ids are those of reference.region_members; its check of the members is left to `build`.
-    """
-    lookup: dict[str, tuple[str, str]] = {}
-    for region_id, spec in (workspace.load_yaml("regions.yaml").get("regions") or {}).items():
-        for text in (region_id, spec.get("name", region_id)):
-            lookup.setdefault(fold(text), ("region", region_id))
-    counties = municipalities()[["county_code", "county_name"]].drop_duplicates()
-    for code, name in counties.itertuples(index=False):
-        for text in (f"lan-{code}", f"län {code}", name, name.removesuffix(" län").removesuffix("s")):
-            lookup.setdefault(fold(text), ("lan", f"lan-{code}"))
-    for text in ("riket", "Sverige", "hela landet"):
-        lookup.setdefault(fold(text), ("riket", "riket"))
-    return lookup
 
 
 def staging_rows(parsed: pd.DataFrame, contract: Contract, workspace: Workspace, table: RawTable) -> dict[str, pd.DataFrame]:

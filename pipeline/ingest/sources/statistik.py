@@ -23,7 +23,6 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +32,7 @@ from pipeline.config import PROJECT_SCHEMAS, Workspace
 from pipeline.ingest.contract import fold
 from pipeline.ingest.findings import FileReport
 from pipeline.ingest.read import ReadError, _sniff_encoding, read_table
-from pipeline.places import municipalities, resolver
+from pipeline import places
 
 SOURCE = "statistik"
 ROW_COLUMNS = ["area_code", "period", "indicator_id", "count", "value", "value_is_rate", "source_row"]
@@ -54,11 +53,9 @@ CREATE TABLE IF NOT EXISTS ref_population_year (
 );
 """
 
-RIKET_WORDS = {"riket", "hela riket", "hela landet", "sverige", "hela sverige", "riket totalt", "0000", "00"}
 MISSING_NUMBER = {"", ".", "..", "…", "x"}  # SCB/Brå: ".." uppgift saknas, "x" sekretess
 ZERO_NUMBER = {"-", "–", "—"}  # SCB/Brå: "–" inget finns att redovisa
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_CODE_AND_NAME = re.compile(r"^(\d{2,4})\s+(\D.*)$")
 
 
 @dataclass
@@ -121,56 +118,13 @@ def match_indicator(texts: list[str], indicators: dict[str, dict]) -> str | None
 # --- areas ---------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _county_lookup() -> dict[str, str]:
-    """Folded county names and codes -> 'lan-XX' ("Dalarnas län", "Dalarna", "lan-20", "20", "0020")."""
-    table = municipalities()
-    municipality_names = {fold(name) for name in table.municipality_name}
-    lookup = {}
-    for code, name in table[["county_code", "county_name"]].drop_duplicates().itertuples(index=False):
-        area = f"lan-{code}"
-        stem = re.sub(r"s? län$", "", name)
-        texts = [name, f"{stem} län", f"lan-{code}", f"län {code}", f"län-{code}", f"{code} {name}", code, f"00{code}", f"region {stem}"]
-        if fold(stem) not in municipality_names:  # "Dalarna", but "Uppsala" is the municipality
-            texts.append(stem)
-        for text in texts:
-            lookup[fold(text)] = area
-    return lookup
+def resolve_area(text: str, regions: dict[str, tuple[str, str]] | None = None) -> tuple[str | None, tuple[str, ...]]:
+    """A cell naming an area -> (area code, suggestions); see pipeline.places.resolve_area."""
+    _, code, suggestions = places.resolve_area(text, regions)
+    return code, suggestions
 
 
-def _region_lookup(workspace: Workspace | None) -> dict[str, str]:
-    if workspace is None:
-        return {}
-    regions = workspace.load_yaml("regions.yaml").get("regions") or {}
-    return {fold(text): region_id for region_id, spec in regions.items() for text in (region_id, spec.get("name", region_id))}
-
-
-def resolve_area(text: str, regions: dict[str, str] | None = None) -> tuple[str | None, tuple[str, ...]]:
-    """A cell naming an area -> (area code, suggestions). Municipality code or name ("1766",
-    "766", "Sunne", "Sunne kommun", "1766 Sunne"), county ("lan-20", "20", "Dalarnas län",
-    Kolada's "0020"), the country ("Riket", "Hela landet", "0000") or a configured region."""
-    folded = fold(text)
-    if not folded:
-        return None, ()
-    if folded in RIKET_WORDS:
-        return "riket", ()
-    digits = re.sub(r"\.0$", "", str(text).strip())
-    if re.fullmatch(r"00\d{2}", digits):  # Kolada's county ids; no municipality code starts 00
-        return _county_lookup().get(digits), ()
-    county = _county_lookup().get(folded)
-    if county:
-        return county, ()
-    if regions and folded in regions:
-        return regions[folded], ()
-    if match := _CODE_AND_NAME.match(str(text).strip()):  # "1766 Sunne", "20 Dalarnas län"
-        code, _ = resolve_area(match.group(1), regions)
-        if code:
-            return code, ()
-    found = resolver().resolve(text)
-    return found.code, found.suggestions
-
-
-def _resolve_column(values: pd.Series, regions: dict[str, str] | None = None) -> pd.DataFrame:
+def _resolve_column(values: pd.Series, regions: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
     distinct = {value: resolve_area(value, regions) for value in pd.unique(values)}
     return pd.DataFrame(
         {"code": values.map(lambda v: distinct[v][0]), "suggestions": values.map(lambda v: distinct[v][1])},
@@ -324,7 +278,7 @@ def read_tidy(path: Path, workspace: Workspace | None = None) -> Statistik:
     frame = pd.DataFrame({"source_row": cells.index}, index=cells.index)
 
     area_cells = cells[columns["area"]]
-    areas = _resolve_column(area_cells, _region_lookup(workspace))
+    areas = _resolve_column(area_cells, places.region_lookup(workspace))
     frame["area_code"] = areas["code"]
     for row in cells.index[areas["code"].isna()]:
         issues.add(row, headers[columns["area"]], area_cells[row], "omrade", _area_problem(area_cells[row], areas["suggestions"][row]))
