@@ -1,4 +1,4 @@
-"""Run the installed `lagesbild` command as an analyst would, and read what it printed."""
+"""The one way the tests run the installed `lagesbild` command, as an analyst would."""
 from __future__ import annotations
 
 import subprocess
@@ -8,13 +8,14 @@ from pathlib import Path
 LAGESBILD = Path(sys.executable).parent / "lagesbild"
 
 
-def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LAGESBILD), *args], cwd=cwd, capture_output=True, timeout=120)
+def run(args: list[str], cwd: Path | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run `lagesbild ARGS` in `cwd`; stdout and stderr as text."""
+    return subprocess.run([str(LAGESBILD), *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8", timeout=timeout)
 
 
-def out(result) -> str:
-    return result.stdout.decode("utf-8")
+def out(result: subprocess.CompletedProcess) -> str:
+    return result.stdout
 
 
-def err(result) -> str:
-    return result.stderr.decode("utf-8")
+def err(result: subprocess.CompletedProcess) -> str:
+    return result.stderr

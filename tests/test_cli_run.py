@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
+from cli_helpers import run
 from intox_helpers import form, write_coverage, write_forms
-
-LAGESBILD = str(Path(sys.executable).with_name("lagesbild"))
 
 
 def lagesbild(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([LAGESBILD, *args, "--workspace", str(root)], capture_output=True, text=True, timeout=600)
+    return run([*args, "--workspace", str(root)])
 
 
 def workspace_with(tmp_path: Path, rows: list[list[str]]) -> Path:
