@@ -48,8 +48,7 @@ class Workspace:
         return own if own.exists() else PROJECT_SCHEMAS / name
 
     def load_yaml(self, name: str) -> dict:
-        path = self.schema_path(name)
-        return _load_yaml(path, path.stat().st_mtime_ns)
+        return read_yaml(self.schema_path(name))
 
     def contract_fingerprint(self) -> str:
         """Hash of every contract, SQL model and reference table a build depends on."""
@@ -63,6 +62,11 @@ class Workspace:
             digest.update(str(path.name).encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()
+
+
+def read_yaml(path: Path) -> dict:
+    """A YAML file, parsed once per version of it (every reader in a process shares the parse)."""
+    return _load_yaml(path, path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=32)

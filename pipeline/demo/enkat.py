@@ -36,11 +36,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from openpyxl import Workbook
 from openpyxl.xml.functions import tostring
 
-from pipeline.config import PROJECT_SCHEMAS
+from pipeline.config import PROJECT_SCHEMAS, read_yaml
 from pipeline.ingest.contract import _header_key, fold
 from pipeline.files import fixed_zip
 from pipeline.places import resolver
@@ -234,8 +233,7 @@ def write_enkat_demo(workspace: Path, end_period: str, seed: int = 2026) -> list
 # --- catalogue and calendar ---------------------------------------------------------------------
 
 def _load_spec() -> dict:
-    with open(PROJECT_SCHEMAS / "enkat.yaml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_yaml(PROJECT_SCHEMAS / "enkat.yaml")
 
 
 def _check_catalogue(catalogue: Catalogue) -> None:

@@ -15,9 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from pipeline.config import Workspace
+from pipeline.config import Workspace, read_yaml
 from pipeline.ingest.contract import Contract, HeaderMap, _header_key, fold
 from pipeline.ingest.parse import parse_dates
 from pipeline.ingest.read import RawTable
@@ -172,7 +171,7 @@ def contract(workspace: Workspace) -> EnkatContract:
 @lru_cache(maxsize=4)
 def _contract(path: Path, _mtime: int) -> EnkatContract:
     """Built once per catalogue file version: every file of a run shares it."""
-    return EnkatContract(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return EnkatContract(read_yaml(path))
 
 
 # --- before validation: personal columns out, path conventions in -------------------------------
