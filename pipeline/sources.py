@@ -28,7 +28,7 @@ class Source:
     title: str  # how a report names it at the start of a sentence: "INTOX ingår inte i underlaget för Hagfors"
     contract: str  # its contract in schemas/
     staging: tuple[str, ...]  # the staging tables its reader fills (one batch of rows per file)
-    published: tuple[str, ...]  # built tables written into each snapshot as <table>.parquet
+    published: tuple[str, ...]  # built tables written into each snapshot, one parquet file each
     # Tables of counts that pass the small-number suppression before they are published.
     suppressed: tuple[str, ...] = ()
     # Report sections, in order, per report kind (kommun | region), as "<view-model>.<function>" of
