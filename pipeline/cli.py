@@ -272,8 +272,8 @@ def template():
 @_workspace_option
 @_help
 def enkat(target: Path, kommun: str | None, skriv_over: bool, workspace: Path):
-    from pipeline.ingest.sources.enkat import contract
     from pipeline.ingest.forms import TemplateError, write_enkat_template
+    from pipeline.ingest.sources.enkat import contract
 
     _check_template_target(target, skriv_over)
     try:

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pandas as pd
-
 from intox_helpers import query  # noqa: F401  (shared by the questionnaire tests)
+
 from pipeline.config import Workspace
 
 # Google Forms' grid questions: "Prompt [Rad]".

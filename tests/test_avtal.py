@@ -7,15 +7,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from cli_helpers import LAGESBILD, err, out, run
 from openpyxl import Workbook, load_workbook
 
-from pipeline.ingest.sources.avtal import contract as avtal_contract
 from pipeline.config import Workspace
-from pipeline.ingest.examine import examine
 from pipeline.ingest import ingest
+from pipeline.ingest.examine import examine
 from pipeline.ingest.forms import AVTAL_COLUMNS, write_avtal_template
-
-from cli_helpers import LAGESBILD, err, out, run
+from pipeline.ingest.sources.avtal import contract as avtal_contract
 
 HEADERS = ["Kommun", "Medborgarlöfte", "Insats", "Ansvarig funktion", "Startdatum", "Slutdatum", "Status", "Kopplade indikatorer"]
 GOOD = [

@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from cli_helpers import LAGESBILD, err, out, run
+
 HEADER = ["Formulär-id", "Besöksdatum", "Ålder", "Kön", "Hemkommun", "Substanser", "Avsikt", "Vårdnivå"]
 GOOD = [
     ["A1", "2026-10-03", "34", "Kvinna", "Årjäng", "Alkohol, cannabis", "Rus", "Hemgång"],

@@ -114,7 +114,7 @@ def test_google_forms_csv_is_utf8_comma_quoted_without_bom(demo, spec):
     root, _ = demo
     for path in sorted((root / RAW / "google-forms").glob("*.csv")):
         data = path.read_bytes()
-        assert data.startswith('"Tidstämpel","E-postadress"'.encode("utf-8"))  # no BOM, every field quoted
+        assert data.startswith('"Tidstämpel","E-postadress"'.encode())  # no BOM, every field quoted
         rows = read_csv(path, "utf-8", ",")
         header = rows[0]
         first = dt.datetime.strptime(rows[1][0], "%Y-%m-%d %H:%M:%S")

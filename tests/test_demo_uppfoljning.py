@@ -1,7 +1,6 @@
 """The demo's official statistics and agreements register: real files that read cleanly."""
 from __future__ import annotations
 
-
 import pytest
 
 from pipeline.config import Workspace

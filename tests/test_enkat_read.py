@@ -15,19 +15,28 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from enkat_helpers import (
+    PRESENCE_PROMPT,
+    TREND_PROMPT,
+    answer,
+    enkat_path,
+    every_text,
+    query,
+    staged,
+    write_bom_csv,
+    write_excel_csv,
+    write_google_csv,
+    write_xlsx,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enkat_helpers import (
-    PRESENCE_PROMPT, TREND_PROMPT, answer, enkat_path, every_text, query, staged, write_bom_csv,
-    write_excel_csv, write_google_csv, write_xlsx,
-)
 from pipeline.config import PROJECT_SCHEMAS, Workspace
-from pipeline.ingest.sources.enkat import contract, header_versions, round_from_name
-from pipeline.ingest.examine import examine
 from pipeline.ingest import ingest
+from pipeline.ingest.examine import examine
 from pipeline.ingest.parse import parse_rounds
 from pipeline.ingest.pnr import valid_mask
+from pipeline.ingest.sources.enkat import contract, header_versions, round_from_name
 
 LAGESBILD = Path(sys.executable).parent / "lagesbild"
 CATALOGUE = yaml.safe_load((PROJECT_SCHEMAS / "enkat.yaml").read_text(encoding="utf-8"))

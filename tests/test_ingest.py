@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from intox_helpers import HEADER, csv_text, form, query, write_coverage, write_forms, write_regions
 
 import pipeline.ingest.sources.intox
 import pipeline.ingest.store
 from pipeline.config import Workspace
 from pipeline.files import sha256_file
 from pipeline.ingest import ingest
-
-from intox_helpers import HEADER, csv_text, form, query, write_coverage, write_forms, write_regions
 
 TABLES = ["stg_intox", "quarantine", "raw_files", "refused_files", "ingest_log"]
 

@@ -5,15 +5,16 @@ import datetime as dt
 import re
 
 import pytest
+from cli_helpers import LAGESBILD, err, out, run
 from openpyxl import load_workbook
 
 from pipeline.config import Workspace
-from pipeline.ingest.sources.enkat import SCALES, comment_field, contract as enkat_contract, field_name
 from pipeline.ingest.examine import examine
-from pipeline.places import resolver
 from pipeline.ingest.forms import suggested_rounds, write_enkat_template
+from pipeline.ingest.sources.enkat import SCALES, comment_field, field_name
+from pipeline.ingest.sources.enkat import contract as enkat_contract
+from pipeline.places import resolver
 
-from cli_helpers import LAGESBILD, err, out, run
 TODAY = dt.date(2026, 3, 15)
 RESPONDENT = ["Kommun", "Sektor", "Omgång", "Datum"]
 

@@ -40,8 +40,8 @@ from openpyxl import Workbook
 from openpyxl.xml.functions import tostring
 
 from pipeline.config import PROJECT_SCHEMAS, read_yaml
-from pipeline.ingest.contract import _header_key, fold
 from pipeline.files import fixed_zip
+from pipeline.ingest.contract import _header_key, fold
 from pipeline.places import resolver
 
 N_ROUNDS = 4

@@ -25,7 +25,7 @@ class CodeList:
     missing: str | None  # the code an empty cell means ("okänd"), if any
 
     @classmethod
-    def from_yaml(cls, name: str, spec: dict) -> "CodeList":
+    def from_yaml(cls, name: str, spec: dict) -> CodeList:
         labels, lookup, missing = {}, {}, None
         for code, entry in spec.items():
             labels[code] = entry["label"]

@@ -26,10 +26,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from pipeline.ingest.sources import avtal
+
 from pipeline.config import Workspace
 from pipeline.ingest.contract import Contract
-from pipeline.ingest.sources.enkat import SCALES, EnkatContract, comment_field, contract as enkat_contract, field_name
+from pipeline.ingest.sources import avtal
+from pipeline.ingest.sources.enkat import SCALES, EnkatContract, comment_field, field_name
+from pipeline.ingest.sources.enkat import contract as enkat_contract
 from pipeline.places import area_names, resolver
 
 ANSWER_SHEET, INSTRUCTION_SHEET, LIST_SHEET = "Svar", "Instruktion", "Listor"

@@ -130,7 +130,7 @@ class EnkatContract(Contract):
                 pairs += [(first, second), (second, first)]
         for prompt, row in pairs:
             words = fold(prompt).split()
-            said = lambda scale: any(w.startswith(k) for w in words for k in self.keywords[scale])  # noqa: E731
+            said = lambda scale, words=words: any(w.startswith(k) for w in words for k in self.keywords[scale])  # noqa: E731
             if said("comment") and _header_key(row) in self.area_of:
                 return comment_field(self.area_of[_header_key(row)])
             question = self.question_of.get(_header_key(row))

@@ -28,11 +28,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from pipeline import places
 from pipeline.config import PROJECT_SCHEMAS, Workspace
 from pipeline.ingest.contract import fold
 from pipeline.ingest.findings import FileReport
 from pipeline.ingest.read import ReadError, _sniff_encoding, read_table
-from pipeline import places
 
 SOURCE = "statistik"
 ROW_COLUMNS = ["area_code", "period", "indicator_id", "count", "value", "value_is_rate", "source_row"]
