@@ -17,7 +17,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from intox_helpers import form, write_coverage, write_forms
 
 PERIOD = "2026-10"
@@ -71,7 +70,7 @@ def lagesbild(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([LAGESBILD, *args, "--workspace", str(root)], capture_output=True, text=True, timeout=600)
 
 
-def make_workspace(root: Path, areas: tuple[str, ...] = ("1766", "1762", "sutohamu")) -> Path:
+def make_workspace(root: Path, areas: tuple[str, ...] = ("1766", "1762", "sutohamu", "1780")) -> Path:
     write_coverage(root, {"torsby": (["1766", "1737", "1783", "1762"], "2026-09")})
     homes = ["Sunne", "Torsby", "Hagfors", "Munkfors"]
     write_forms(root, "torsby", "intox.csv", [form(str(i), f"2026-{9 + i % 2:02d}-{1 + i % 27:02d}", home=homes[i % 4]) for i in range(40)])
@@ -237,12 +236,31 @@ def test_questionnaire_data_quality_is_its_own_and_the_intox_part_lists_only_int
     assert "intox/torsby/intox.csv" in intox and "enkat/" not in intox and "lagesbild_google" not in intox
 
 
-def test_a_kommun_without_answers_gets_one_paragraph(reports):
+def test_a_kommun_without_answers_says_so_in_its_header_and_has_no_questionnaire_section(reports):
+    # The questionnaire is a source of its own: without answers from Munkfors it has no section there, and the
+    # header names it among the missing sources (the section's own "no answers" paragraph is for an older snapshot).
     text, _ = page(reports, "kommun/1762.html")
-    enkat = plain(section(text, "<h2>Lägesbildsenkät</h2>"))
-    assert enkat == ("Lägesbildsenkät Ingen lägesbildsenkät har kommit in från verksamheterna i Munkfors till och med oktober 2026. "
-                     "När kommunens sektorer har svarat på enkäten visas deras bedömningar här: hur vanliga problemen är, åt vilket "
-                     "håll de utvecklas och var sektorerna ser olika på läget.")
+    header = plain(text[text.index("<header>"):text.index("</header>")])
+    assert ("Rapporten bygger på INTOX. Lägesbildsenkäten, registret över medborgarlöften och insatser och den officiella "
+            "statistiken ingår inte i underlaget för Munkfors.") in header
+    assert "<h2>Lägesbildsenkät" not in text and 'id="lagesbildsenkat"' not in text
+    assert "<h2>Nyckeltal</h2>" in text
+
+
+def test_a_kommun_with_only_questionnaire_answers_gets_a_report_without_intox(reports):
+    # Karlstad answers in 2026-H2 but is outside the INTOX coverage: its report rests on the questionnaire alone
+    text, parsed = page(reports, "kommun/1780.html")
+    words = plain(text)
+    assert "Rapporten bygger på lägesbildsenkäten." in words
+    assert "INTOX, registret över medborgarlöften och insatser och den officiella statistiken ingår inte i underlaget för Karlstad." in words
+    assert "Rapporten bygger på INTOX" not in words and "röjandeskyddade" not in words
+    assert "Nyckeltal" not in words and "Dataunderlag och datakvalitet" not in words and "Definitioner" not in words
+    assert 'class="plotly-graph-div"' not in text
+    assert "<h2>Lägesbildsenkät andra halvåret 2026</h2>" in text
+    assert [c[2] for c in find_table(parsed, "Kriminella nätverk: sektorernas svar")["rows"][0]] == ["Fråga", "Polis"]
+    assert parsed.headings[0] == 1 and all(b <= a + 1 for a, b in zip(parsed.headings, parsed.headings[1:]))
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert 'href="kommun/1780.html"' in index
 
 
 # --- the region report ----------------------------------------------------------------------------
@@ -284,9 +302,8 @@ def test_no_comment_or_e_mail_and_headings_in_order_in_every_report(reports):
 
 
 def test_an_older_snapshot_without_questionnaire_tables_still_renders_its_sections(reports, tmp_path):
-    from pipeline.report import intox as sections
-    from pipeline.report import enkat as sections_enkat
-    from pipeline.report.lib import Snapshot
+    from pipeline.report.page import render_section
+    from pipeline.report.snapshot import Snapshot
 
     snapshot = reports.parent.parent / "data" / "processed" / PERIOD
     for file in snapshot.iterdir():
@@ -294,6 +311,7 @@ def test_an_older_snapshot_without_questionnaire_tables_still_renders_its_sectio
             (tmp_path / file.name).write_bytes(file.read_bytes())
     snap = Snapshot.load(tmp_path, PERIOD, "1766")
     assert snap.enkat_round() is None and snap.enkat_table("enkat_values").empty
-    assert "Ingen lägesbildsenkät har kommit in" in sections_enkat.lagesbild(snap, "1766")
-    assert "Ingen av kommunerna i" in sections_enkat.regional_picture(Snapshot.load(tmp_path, PERIOD, "sutohamu"), "sutohamu")
-    assert "2025 H2 – 2026 H2" not in sections.data_quality(snap, "kommun", "1766")
+    assert "Ingen lägesbildsenkät har kommit in" in render_section(snap, "enkat.lagesbild")
+    region = Snapshot.load(tmp_path, PERIOD, "sutohamu")
+    assert "Ingen av kommunerna i" in render_section(region, "enkat.regional_picture")
+    assert "2025 H2 – 2026 H2" not in render_section(snap, "intox.data_quality")

@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.report.lib import FOLLOWUP_TABLES, Snapshot
-from pipeline.report.followup import HEADING, follow_up
+from pipeline.report.followup import HEADING
+from pipeline.report.page import render_section
+from pipeline.report.snapshot import FOLLOWUP_TABLES, Snapshot
 
 PERIOD = "2026-10"
 LAGESBILD = str(Path(sys.executable).with_name("lagesbild"))
@@ -39,8 +40,13 @@ def snapshot(followup: dict[str, pd.DataFrame] | None) -> Snapshot:
     values = pd.DataFrame({"area_code": ["9999", "8888"], "area_name": ["Testby", "Provby"], "indicator_id": ["x", "x"],
                            "period": [PERIOD, PERIOD], "category": ["", ""]})
     members = pd.DataFrame({"area_type": ["region"], "area_code": ["reg"], "municipality_code": ["8888"]})
-    empty = pd.DataFrame()
-    return Snapshot(PERIOD, values, empty, empty, empty, empty, members, empty, {}, followup or {})
+    return Snapshot(PERIOD, area_code="9999", values=values, members=members, followup=followup or {})
+
+
+def follow_up(snap: Snapshot, area: str) -> str:
+    """The follow-up section of `area`'s report as HTML: its view-model through its template."""
+    assert snap.area_code == area
+    return render_section(snap, "followup.follow_up")
 
 
 @pytest.fixture
@@ -119,7 +125,7 @@ def test_activities_grouped_per_promise_with_dates_status_and_progress(full):
 
 def test_no_person_looking_text_is_invented(full):
     html = follow_up(full, "9999")
-    cells = re.findall(r"<tr><th scope='row'>[^<]*</th><td>([^<]*)</td>", html)
+    cells = re.findall(r"<tr><th scope=\"row\">[^<]*</th><td>([^<]*)</td>", html)
     assert set(cells) == {"Kommunpolis", "Gatuchef", "Fritidschef"}
     assert "@" not in html
     # every capitalised word in the activities' tables comes from the input or the fixed labels

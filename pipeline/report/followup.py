@@ -1,5 +1,7 @@
 """Follow-up of the cooperation agreement in the reports: plans, activities, official statistics.
 
+The view-model of the section shared by the agreements register (avtal) and official statistics
+(statistik), with the follow-up plans; template notebooks/template/sections/followup/follow_up.html.j2.
 Built from the snapshot's follow-up tables (uppfoljning, insatser, process, statistik), already
 narrowed by Snapshot.load to the report's area and, for a region, its member municipalities.
 Every status is written as a symbol and in words; a colour only supports it. A responsible party
@@ -9,7 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.report.lib import MONTHS, Snapshot, esc, is_round, month, number, round_text
+from pipeline.periods import month, period_text
+from pipeline.report.formats import capitalised, date, number, table
+from pipeline.report.snapshot import Snapshot
 
 HEADING = "Uppföljning av samverkansöverenskommelsen"
 STATUS_CLASS = {"uppnått": "status-uppnatt", "på väg mot målet": "status-pa-vag", "inte på väg": "status-inte-pa-vag",
@@ -18,123 +22,84 @@ SOURCE_NAMES = {"intox": "INTOX-formulären", "statistik": "officiell statistik"
 PROCESS_SOURCES = {"insatser_genomforda": "överenskommelsernas register över insatser",
                    "insatser_forsenade": "överenskommelsernas register över insatser",
                    "enkat_svarsfrekvens": "lägesbildsenkäten", "intox_manader_utan_formular": "INTOX-formulären"}
-
-STATUS_RULE = (
-    "<p class='note'><strong>Så bedöms status.</strong> Basvärdet är indikatorns värde när planen började och målet det värde "
-    "som ska vara nått till måldatumet. Trenden är riktningen i de senaste publicerade värdena (12 månader för INTOX, 3 år för "
-    "officiell statistik, 3 omgångar för lägesbildsenkäten) och kräver minst tre värden. "
-    "✔ uppnått: det senaste värdet har nått målet och trenden går inte åt fel håll. "
-    "↘ eller ↗ på väg mot målet: målet är inte nått, men trenden går mot målet och når det i tid om takten håller i sig. "
-    "✖ inte på väg: trenden är oförändrad, går åt fel håll eller är för långsam för att nå målet i tid. "
-    "? underlag saknas: basvärde, mål eller senaste värde saknas eller är dolt, eller trenden har färre än tre värden. "
-    "Ett enstaka avvikande värde avgör aldrig status. Dolda (röjandeskyddade) värden räknas som saknade.</p>"
-)
+KINDS = {"kort sikt": "kort sikt (process: blev arbetet gjort)", "lång sikt": "lång sikt (utfall: förändrades problemet)"}
 
 
-def follow_up(snap: Snapshot, area: str) -> str:
-    """The report's follow-up section for `area`: plan table, activities, official statistics, definitions."""
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def follow_up(snap: Snapshot) -> dict:
+    """The report's follow-up section: plan table, activities, official statistics, definitions."""
+    area = snap.area_code
     name = snap.area_name(area)
     plans = snap.followup_table("uppfoljning")
     plans = plans[plans.area_code == area]
     activities = snap.followup_table("insatser")
     statistics = snap.followup_table("statistik")
     statistics = statistics[statistics.area_code == area]
-    if plans.empty and activities.empty and statistics.empty:
-        return (
-            f"<section id='uppfoljning'><h2>{HEADING}</h2>"
-            f"<p>Det finns ingen uppföljningsplan, inget register över insatser och ingen officiell statistik för {esc(name)} "
-            f"i underlaget för {month(snap.period)}. När en samverkansöverenskommelse med mål och insatser har registrerats "
-            "visas här hur indikatorerna utvecklas mot målen och hur långt insatserna har kommit.</p></section>"
-        )
-    parts = [
-        f"<section id='uppfoljning'><h2>{HEADING}</h2>",
-        f"<p>Här följs överenskommelsen för {esc(name)} upp: hur de utvalda indikatorerna utvecklas mot målen, hur långt de "
-        "överenskomna insatserna har kommit och vad den officiella statistiken visar.</p>",
-    ]
-    parts.append(_plans(snap, plans, name))
-    parts.append("<h3>Överenskomna insatser</h3>")
-    parts.append(_activities(snap, area, activities))
-    parts.append("<h3>Officiell statistik</h3>")
-    parts.append(_statistics(snap, statistics, name))
-    parts.append("<h3>Definitioner för uppföljningen</h3>")
-    parts.append(_definitions(plans, statistics, snap.followup_table("process")))
-    parts.append("</section>")
-    return "".join(parts)
+    empty = plans.empty and activities.empty and statistics.empty
+    return {
+        "heading": HEADING,
+        "name": name,
+        "month": month(snap.period),
+        "empty": empty,
+        "plans": [] if empty else _plans(plans),
+        "activities": [] if empty else _activities(snap, activities),
+        "statistics": [] if empty else _statistics(statistics, name),
+        "definitions": [] if empty else _definitions(plans, statistics, snap.followup_table("process")),
+    }
 
 
 # --- plans --------------------------------------------------------------------------------------
 
 
-def _plans(snap: Snapshot, plans: pd.DataFrame, name: str) -> str:
-    if plans.empty:
-        return f"<h3>Uppföljningsplan</h3><p>Det finns ingen uppföljningsplan med mål för {esc(name)}.</p>"
-    parts = []
+def _plans(plans: pd.DataFrame) -> list[dict]:
+    found = []
     for plan_id, rows in plans.groupby("plan_id", sort=False):
         first = rows.iloc[0]
         title = first["plan_title"] or plan_id
-        parts.append(f"<h3>{esc(title)}</h3>")
-        parts.append(f"<p>Planen gäller {esc(_period_text(first['plan_from']))} – {esc(_period_text(first['plan_to']))}. "
-                     f"Status bedöms med de värden som är publicerade till och med {month(snap.period)}.</p>")
-        body = []
-        notes = []
+        body, reasons = [], []
         for row in rows.itertuples(index=False):
             decimals = _int(row.decimals)
-            status = row.status if isinstance(row.status, str) and row.status else "underlag saknas"
-            symbol = row.status_symbol if isinstance(row.status_symbol, str) and row.status_symbol else "?"
-            cells = [
-                f"<th scope='row'>{esc(row.title)}<br><span class='kind'>{esc(row.kind or '')}"
-                f"{', ' + esc(row.polarity) if isinstance(row.polarity, str) and row.polarity else ''}</span></th>",
-                f"<td>{_valued(row.baseline_value, decimals, row.baseline_period, row.baseline_note)}</td>",
-                f"<td>{_target(row, decimals)}</td>",
-                f"<td>{_valued(row.latest_value, decimals, row.latest_period, '')}</td>",
-                f"<td>{esc(row.trend_direction) if isinstance(row.trend_direction, str) and row.trend_direction else '–'}</td>",
-                f"<td class='status {STATUS_CLASS.get(status, '')}'>{esc(symbol)} {esc(status)}</td>",
-            ]
-            body.append(f"<tr>{''.join(cells)}</tr>")
-            reason = row.status_reason if isinstance(row.status_reason, str) else ""
-            note = row.note if isinstance(row.note, str) else ""
+            status = _text(row.status) or "underlag saknas"
+            symbol = _text(row.status_symbol) or "?"
+            polarity = _text(row.polarity)
+            body.append([
+                {"text": row.title, "note": (row.kind or "") + (f", {polarity}" if polarity else "")},
+                _valued(row.baseline_value, decimals, row.baseline_period, row.baseline_note),
+                _target(row, decimals),
+                _valued(row.latest_value, decimals, row.latest_period, ""),
+                _text(row.trend_direction) or "–",
+                {"text": f"{symbol} {status}", "css": f"status {STATUS_CLASS.get(status, '')}".strip()},
+            ])
+            reason, note = _text(row.status_reason), _text(row.note)
             if reason or note:
-                notes.append(f"<li><strong>{esc(row.title)}:</strong> {esc(reason)}{' ' + esc(note) if note else ''}</li>")
-        head = "".join(f"<th scope='col'>{c}</th>" for c in ("Indikator", "Basvärde", "Mål", "Senaste värde", "Trend", "Status"))
-        parts.append(f"<table class='followup'><caption>{esc(title)}: indikatorer, mål och status</caption>"
-                     f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
-        if notes:
-            parts.append(f"<p class='note'>Skäl till status:</p><ul class='note'>{''.join(notes)}</ul>")
-    parts.append(STATUS_RULE)
-    return "".join(parts)
+                reasons.append({"title": row.title, "text": reason + (f" {note}" if note else "")})
+        found.append({
+            "title": title, "start": period_text(first["plan_from"]), "end": period_text(first["plan_to"]),
+            "table": table(f"{title}: indikatorer, mål och status", ["Indikator", "Basvärde", "Mål", "Senaste värde", "Trend", "Status"],
+                           body, css="followup"),
+            "reasons": reasons,
+        })
+    return found
 
 
-def _valued(value, decimals: int, period, note) -> str:
-    note = note if isinstance(note, str) else ""
-    if value is None or pd.isna(value):
-        return "–" + (f"<br><span class='kind'>{esc(note)}</span>" if note else "")
-    text = number(value, decimals)
-    if isinstance(period, str) and period:
-        text += f" ({esc(_period_text(period))})"
-    return text + (f"<br><span class='kind'>{esc(note)}</span>" if note else "")
+def _valued(value, decimals: int, period, note) -> dict:
+    note = _text(note)
+    text = "–"
+    if value is not None and not pd.isna(value):
+        text = number(value, decimals) + (f" ({period_text(period)})" if _text(period) else "")
+    return {"text": text, "note": note} if note else {"text": text}
 
 
 def _target(row, decimals: int) -> str:
-    if row.target_value is None or pd.isna(row.target_value):
-        text = "–"
-    else:
-        text = number(row.target_value, decimals)
-    if isinstance(row.target_text, str) and row.target_text:
-        text += f" ({esc(row.target_text)})"
-    if isinstance(row.target_by, str) and row.target_by:
-        text += f" till {esc(_period_text(row.target_by))}"
+    text = "–" if row.target_value is None or pd.isna(row.target_value) else number(row.target_value, decimals)
+    if _text(row.target_text):
+        text += f" ({row.target_text})"
+    if _text(row.target_by):
+        text += f" till {period_text(row.target_by)}"
     return text
-
-
-def _period_text(period) -> str:
-    """'2026-10' -> 'oktober 2026', '2025-H1' -> 'första halvåret 2025', '2024' -> '2024'."""
-    if not isinstance(period, str) or not period:
-        return "–"
-    if is_round(period):
-        return round_text(period)
-    if len(period) == 7 and period[4] == "-":
-        return month(period)
-    return period
 
 
 def _int(value, default: int = 0) -> int:
@@ -144,34 +109,32 @@ def _int(value, default: int = 0) -> int:
 # --- activities ---------------------------------------------------------------------------------
 
 
-def _activities(snap: Snapshot, area: str, activities: pd.DataFrame) -> str:
-    own = activities[activities.area_code == area]
+def _activities(snap: Snapshot, activities: pd.DataFrame) -> list[dict]:
+    """One block per area with activities: the report's own area first, then its member municipalities."""
+    area = snap.area_code
     members = [code for code in snap.member_codes(area) if code != area]
-    blocks = [(area, own)] + [(code, activities[activities.area_code == code]) for code in members]
+    blocks = [(area, activities[activities.area_code == area])] + [(code, activities[activities.area_code == code]) for code in members]
     blocks = [(code, rows) for code, rows in blocks if not rows.empty]
-    if not blocks:
-        return f"<p>Det finns inget register över överenskomna insatser för {esc(snap.area_name(area))}.</p>"
     process = snap.followup_table("process")
-    parts = ["<p>Insatserna är de aktiviteter parterna har kommit överens om, med den funktion som ansvarar för dem. "
-             "En insats är försenad när dess slutdatum har passerats utan att den är genomförd.</p>"]
+    found = []
     for code, rows in blocks:
         area_name = snap.area_name(code)
         headed = len(blocks) > 1 or code != area
-        if headed:
-            parts.append(f"<h4>{esc(area_name)}</h4>" if code == area else f"<h4>{esc(area_name)} (medlemskommun)</h4>")
-        parts.append(_progress(process, code, "" if headed else area_name))
+        tables = []
         for promise, group in rows.groupby("promise", sort=False):
-            frame = pd.DataFrame({
-                "Insats": [esc(a) for a in group.activity],
-                "Ansvarig funktion": [esc(r) if isinstance(r, str) and r else "–" for r in group.responsible],
-                "Period": [f"{_date(s)} – {_date(e)}" for s, e in zip(group.start_date, group.end_date)],
-                "Status": [_status_label(label, overdue) for label, overdue in zip(group.status_label, group.overdue)],
-            })
-            parts.append(_text_table(frame, f"Medborgarlöfte: {promise} ({area_name})"))
-    return "".join(parts)
+            body = [[activity, _text(responsible) or "–", f"{date(start)} – {date(end)}", _status(label, overdue)]
+                    for activity, responsible, start, end, label, overdue
+                    in zip(group.activity, group.responsible, group.start_date, group.end_date, group.status_label, group.overdue)]
+            tables.append(table(f"Medborgarlöfte: {promise} ({area_name})", ["Insats", "Ansvarig funktion", "Period", "Status"], body))
+        found.append({
+            "heading": (area_name if code == area else f"{area_name} (medlemskommun)") if headed else "",
+            "progress": _progress(process, code, "" if headed else area_name),
+            "tables": tables,
+        })
+    return found
 
 
-def _progress(process: pd.DataFrame, code: str, name: str) -> str:
+def _progress(process: pd.DataFrame, code: str, name: str) -> dict | None:
     total = process[(process.area_code == code) & (process.label.fillna("") == "")]
     done = total[total.indicator_id == "insatser_genomforda"]
     late = total[total.indicator_id == "insatser_forsenade"]
@@ -185,94 +148,60 @@ def _progress(process: pd.DataFrame, code: str, name: str) -> str:
         count = late.iloc[0]["numerator"]
         sentences.append(f"{number(count)} {'försenad' if count == 1 else 'försenade'}")
     if not sentences:
-        return ""
-    lead = f"<strong>{esc(name)}:</strong> " if name else ""
-    return f"<p>{lead}{'. '.join(s[0].upper() + s[1:] for s in sentences)}.</p>"
+        return None
+    return {"lead": name, "text": ". ".join(capitalised(s) for s in sentences) + "."}
 
 
-def _status_label(label, overdue) -> str:
-    text = esc(label) if isinstance(label, str) and label else "–"
+def _status(label, overdue) -> dict:
+    cell = {"text": _text(label) or "–"}
     if overdue is True or (not isinstance(overdue, str) and pd.notna(overdue) and bool(overdue)):
-        text += " – <strong>försenad</strong>"
-    return text
-
-
-def _date(value) -> str:
-    """A date as '1 februari 2025'; missing '–'."""
-    if value is None or pd.isna(value):
-        return "–"
-    stamp = pd.Timestamp(value)
-    return f"{stamp.day} {MONTHS[stamp.month - 1]} {stamp.year}"
-
-
-def _text_table(frame: pd.DataFrame, caption: str) -> str:
-    """A table of words: first column a row header, no right-aligned number cells. Cells are HTML already."""
-    head = "".join(f"<th scope='col'>{esc(c)}</th>" for c in frame.columns)
-    body = "".join(
-        "<tr>" + f"<th scope='row'>{row[0]}</th>" + "".join(f"<td>{v}</td>" for v in row[1:]) + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
-    return f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        cell["flag"] = "försenad"
+    return cell
 
 
 # --- official statistics ------------------------------------------------------------------------
 
 
-def _statistics(snap: Snapshot, statistics: pd.DataFrame, name: str) -> str:
-    if statistics.empty:
-        return f"<p>Det finns ingen officiell statistik för {esc(name)} i underlaget.</p>"
-    parts = []
-    for indicator, rows in statistics.groupby("indicator_id", sort=False):
+def _statistics(statistics: pd.DataFrame, name: str) -> list[dict]:
+    found = []
+    for _, rows in statistics.groupby("indicator_id", sort=False):
         rows = rows.sort_values("period")
         first = rows.iloc[0]
         decimals = _int(first["decimals"])
-        unit = first["unit"] if isinstance(first["unit"], str) and first["unit"] else "per 100 000 invånare"
-        rates = []
+        unit = _text(first["unit"]) or "per 100 000 invånare"
+        body = []
         for row in rows.itertuples(index=False):
             if pd.notna(row.rate_per_100k):
-                rates.append(number(row.rate_per_100k, decimals))
+                rate = number(row.rate_per_100k, decimals)
             elif pd.notna(row.value_given):
-                rates.append(f"{number(row.value_given, decimals)} (enligt källan)")
+                rate = f"{number(row.value_given, decimals)} (enligt källan)"
             else:
-                rates.append("–")
-        frame = pd.DataFrame({
-            "År": [esc(p) for p in rows.period],
-            "Antal": [number(c) if pd.notna(c) else "–" for c in rows["count"]],
-            unit[0].upper() + unit[1:]: rates,
+                rate = "–"
+            body.append([row.period, number(row.count) if pd.notna(row.count) else "–", rate])
+        found.append({
+            "title": first["title"],
+            "table": table(f"{first['title']}, {name}, {rows.period.iloc[0]}–{rows.period.iloc[-1]}", ["År", "Antal", capitalised(unit)],
+                           body, numeric={1, 2}),
+            "source": first["source"],
+            "bases": [f"{r.period}: {r.basis}" for r in rows.itertuples(index=False) if _text(r.basis)],
         })
-        caption = f"{first['title']}, {name}, {rows.period.iloc[0]}–{rows.period.iloc[-1]}"
-        parts.append(f"<h4>{esc(first['title'])}</h4>")
-        head = "".join(f"<th scope='col'>{esc(c)}</th>" for c in frame.columns)
-        body = "".join(f"<tr><th scope='row'>{r[0]}</th><td class='num'>{r[1]}</td><td class='num'>{r[2]}</td></tr>"
-                       for r in frame.itertuples(index=False))
-        parts.append(f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-        bases = "".join(f"<li>{esc(r.period)}: {esc(r.basis)}</li>" for r in rows.itertuples(index=False)
-                        if isinstance(r.basis, str) and r.basis)
-        parts.append(f"<p class='note'>Källa: {esc(first['source'])}. Talet per 100 000 invånare är räknat på antalet och "
-                     "befolkningen; där det saknas visas källans eget tal, märkt ”enligt källan”.</p>")
-        if bases:
-            parts.append(f"<p class='note'>Beräkningsunderlag:</p><ul class='note'>{bases}</ul>")
-    return "".join(parts)
+    return found
 
 
 # --- definitions --------------------------------------------------------------------------------
 
 
-def _definitions(plans: pd.DataFrame, statistics: pd.DataFrame, process: pd.DataFrame) -> str:
+def _definitions(plans: pd.DataFrame, statistics: pd.DataFrame, process: pd.DataFrame) -> list[dict]:
     entries: dict[str, tuple[str, str, str, str]] = {}
     for row in plans.itertuples(index=False):
-        source = SOURCE_NAMES.get(row.source, row.source or "")
-        entries.setdefault(row.title, (row.kind or "", row.unit or "", source, row.polarity or ""))
+        entries.setdefault(row.title, (row.kind or "", row.unit or "", SOURCE_NAMES.get(row.source, row.source or ""), row.polarity or ""))
     for row in statistics.itertuples(index=False):
         entries.setdefault(row.title, (row.kind or "", row.unit or "", row.source or "", row.polarity or ""))
     for row in process.drop_duplicates("indicator_id").itertuples(index=False):
         entries.setdefault(row.title, ("kort sikt", row.unit or "", PROCESS_SOURCES.get(row.indicator_id, ""), ""))
-    if not entries:
-        return "<p>Inga indikatorer följs upp.</p>"
-    items = []
+    found = []
     for title, (kind, unit, source, polarity) in entries.items():
-        meaning = {"kort sikt": "kort sikt (process: blev arbetet gjort)", "lång sikt": "lång sikt (utfall: förändrades problemet)"}
-        text = [f"{meaning.get(kind, kind).capitalize()}." if kind else "", f"Enhet: {esc(unit)}." if unit else "",
-                f"{esc(polarity.capitalize())}." if polarity and polarity != "ingen" else "", f"Källa: {esc(source)}." if source else ""]
-        items.append(f"<dt>{esc(title)}</dt><dd>{' '.join(t for t in text if t)}</dd>")
-    return f"<dl>{''.join(items)}</dl>"
+        text = [f"{capitalised(KINDS.get(kind, kind))}." if kind else "", f"Enhet: {unit}." if unit else "",
+                f"{capitalised(polarity)}." if polarity and polarity != "ingen" else "", f"Källa: {source}." if source else ""]
+        found.append({"title": title, "text": " ".join(t for t in text if t)})
+    return found

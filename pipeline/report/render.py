@@ -18,10 +18,15 @@ import pandas as pd
 
 from pipeline.config import NOTEBOOK_DIR, Workspace
 from pipeline.files import write_if_changed
-from pipeline.report.lib import esc, month
+from pipeline.periods import month
+from pipeline.report import templates
+from pipeline.report.page import index_model
+from pipeline.report.snapshot import read_areas, read_sources, read_threshold
 
-TEMPLATE_DIR = NOTEBOOK_DIR / "template"
-CODE_FILES = sorted(Path(__file__).parent.glob("*.py"))  # the report code: a change re-renders every report
+TEMPLATE_DIR = templates.TEMPLATE_DIR
+PIPELINE = Path(__file__).parent.parent
+# the report code, the registry and the period names: a change re-renders every report
+CODE_FILES = sorted(Path(__file__).parent.glob("*.py")) + [PIPELINE / "sources.py", PIPELINE / "periods.py"]
 WORKERS = 2
 
 
@@ -36,15 +41,14 @@ class Rendered:
 
 
 def report_areas(snapshot: Path, period: str) -> pd.DataFrame:
-    """Areas with published figures for the period: covered municipalities and regions."""
-    values = pd.read_parquet(snapshot / "indicators.parquet", columns=["indicator_id", "area_type", "area_code", "area_name", "period"])
-    areas = values[(values.indicator_id == "intox_cases") & (values.period == period)]
-    return areas[["area_type", "area_code", "area_name"]].drop_duplicates().sort_values(["area_type", "area_code"])
+    """The areas that get a report: every area of the snapshot's areas table, whichever sources it has data from."""
+    areas = read_areas(snapshot, period)
+    return areas[["area_type", "area_code", "area_name"]].drop_duplicates("area_code").reset_index(drop=True)
 
 
 def render(workspace: Workspace, period: str, only: list[str] | None = None, progress=None) -> list[Rendered]:
     snapshot = workspace.snapshot_dir(period)
-    if not (snapshot / "indicators.parquet").exists():
+    if not (snapshot / "members.parquet").exists():
         raise FileNotFoundError(f"Ingen publicerad ögonblicksbild för {period}; kör 'lagesbild build --period {period}' först.")
     areas = report_areas(snapshot, period)
     if areas.empty:
@@ -79,7 +83,7 @@ def render(workspace: Workspace, period: str, only: list[str] | None = None, pro
                 progress(len(results), len(areas), job[4])
     target.mkdir(parents=True, exist_ok=True)
     write_if_changed(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
-    _write_index(target, period, report_areas(snapshot, period), results)
+    _write_index(target, snapshot, period, results)
     return sorted(results, key=lambda r: (r.area_type, r.area_code))
 
 
@@ -137,22 +141,8 @@ def _css() -> str:
     return (TEMPLATE_DIR / "lagesbild" / "report.css").read_text(encoding="utf-8")
 
 
-def _write_index(target: Path, period: str, areas: pd.DataFrame, results: list[Rendered]) -> None:
+def _write_index(target: Path, snapshot: Path, period: str, results: list[Rendered]) -> None:
     failed = {r.area_code for r in results if r.status == "misslyckades"}
-    groups = [("Regioner och län", areas[areas.area_type != "kommun"], "region"), ("Kommuner", areas[areas.area_type == "kommun"], "kommun")]
-    parts = []
-    for heading, rows, folder in groups:
-        items = "".join(
-            f"<li><a href='{folder}/{r.area_code}.html'>{esc(r.area_name)}</a></li>" if r.area_code not in failed
-            else f"<li>{esc(r.area_name)} – rapporten kunde inte skapas</li>"
-            for r in rows.itertuples()
-        )
-        parts.append(f"<h2>{heading}</h2><ul>{items}</ul>")
-    html = (
-        f"<!DOCTYPE html><html lang='sv'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1.0'>"
-        f"<title>Lägesbild {month(period)}</title><style>{_css()}</style></head><body><main>"
-        f"<p class='kicker'>Lägesbild – INTOX och lägesbildsenkät</p><h1>Rapporter för {month(period)}</h1>"
-        f"<p>En rapport per kommun som ingår i INTOX-registreringen och per region. Varje rapport har också lägesbildsenkätens svar för kommunen eller regionen. INTOX-antal från 1 till 4 visas inte.</p>"
-        + "".join(parts) + "</main></body></html>\n"
-    )
-    write_if_changed(target / "index.html", html)
+    areas = read_areas(snapshot, period)
+    model = index_model(period, areas, read_sources(snapshot, areas), read_threshold(snapshot), failed)
+    write_if_changed(target / "index.html", templates.render("page/index.html.j2", model) + "\n")
