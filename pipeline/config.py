@@ -51,8 +51,8 @@ class Workspace:
         return read_yaml(self.schema_path(name))
 
     def contract_fingerprint(self) -> str:
-        """Hash of every contract, SQL model and reference table a build depends on."""
-        paths = sorted(PROJECT_SCHEMAS.rglob("*.*")) + sorted(SQL_DIR.glob("*.sql"))
+        """Hash of every contract and reference table a build depends on (the build adds its SQL models)."""
+        paths = sorted(PROJECT_SCHEMAS.rglob("*.*"))
         paths += sorted(REFERENCE_DIR.glob("*.csv"))
         own = self.root / "schemas"
         if own.exists() and own.resolve() != PROJECT_SCHEMAS:

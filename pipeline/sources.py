@@ -51,7 +51,7 @@ SOURCES: tuple[Source, ...] = (
         title="INTOX",
         contract="intox.yaml",
         staging=("stg_intox",),
-        published=("indicators",),
+        published=("indicators", "left_out"),
         suppressed=("indicators",),
         sections={"kommun": ("intox.key_figures", "intox.trend", "intox.breakdowns"),
                   "region": ("intox.key_figures", "intox.trend", "intox.members", "intox.breakdowns")},

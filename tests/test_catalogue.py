@@ -6,13 +6,13 @@ import json
 import shutil
 
 import pytest
+from intox_helpers import form, query, write_coverage, write_forms, write_regions
 
-from pipeline.build import build, catalogue
+from pipeline.build import build
+from pipeline.build.intox import catalogue
 from pipeline.config import PROJECT_SCHEMAS, Workspace
 from pipeline.ingest import ingest
 from pipeline.publish import publish
-
-from intox_helpers import form, query, write_coverage, write_forms, write_regions
 
 TORSBY, SUNNE = "1737", "1766"
 IVA_ENTRY = """

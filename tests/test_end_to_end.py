@@ -6,8 +6,8 @@ import json
 import re
 import shutil
 import subprocess
-from html.parser import HTMLParser
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
 

@@ -16,13 +16,12 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from intox_helpers import run_all, write_yaml
 
 from pipeline.config import Workspace
 from pipeline.demo import write_demo_data
-from pipeline.publish.xlsx import write_indicators_xlsx
 from pipeline.publish import publish
-
-from intox_helpers import run_all, write_yaml
+from pipeline.publish.xlsx import write_indicators_xlsx
 
 PERIOD = "2026-10"
 AREA_SHEETS = ["Kommuner", "Län", "Samverkansområden", "Riket"]

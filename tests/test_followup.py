@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.publish import followup
 from pipeline.config import Workspace
+from pipeline.publish import followup
 from pipeline.publish.followup import PlanError, follow_up, judge, load_plans, slope, validate_plans
 
 PERIOD = "2026-10"

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from intox_helpers import form, population_31_dec, query, write_coverage, write_forms, write_regions
 
 from pipeline.build import build
 from pipeline.config import Workspace
 from pipeline.ingest import ingest
-
-from intox_helpers import form, population_31_dec, query, write_coverage, write_forms, write_regions
 
 TORSBY, SUNNE, KARLSTAD, KIL, ARVIKA = "1737", "1766", "1780", "1715", "1784"
 COVERED_MONTHS = [f"2019-{m:02d}" for m in range(2, 13)] + ["2020-01", "2020-02", "2020-03"]

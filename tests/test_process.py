@@ -6,13 +6,12 @@ import csv
 
 import pandas as pd
 import pytest
+from intox_helpers import form, write_coverage, write_forms, write_regions
 
 from pipeline.build import build
 from pipeline.config import Workspace
 from pipeline.ingest import ingest
 from pipeline.publish import publish
-
-from intox_helpers import form, write_coverage, write_forms, write_regions
 
 PERIOD = "2026-06"  # as of 30 June 2026
 REGISTER = [

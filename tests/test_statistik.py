@@ -12,12 +12,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from pipeline.ingest.sources import statistik
-from pipeline.build import build
+
+from pipeline.build import build, dag
+from pipeline.build import statistik as statistik_build
 from pipeline.config import Workspace
 from pipeline.ingest import ingest
-from pipeline.publish import publish
+from pipeline.ingest.sources import statistik
 from pipeline.places import region_members
+from pipeline.publish import publish
 
 # Brå's published rates per 100 000 beside the counts and SCB's populations on 31 December they
 # come from (../shared/realworld/bra_rate_reproduction.csv: Region Dalarna's compilation of Brå's
@@ -345,7 +347,7 @@ def reproduction() -> pd.DataFrame:
 def population_for(table: pd.DataFrame) -> pd.DataFrame:
     """The repository's mean populations, with Dalarna's taken from Brå's own figures (the
     repository's table lacks 2022 and 2023 and estimates them)."""
-    population = statistik.population_years(2017, 2024)
+    population = statistik_build.population_years(2017, 2024)
     municipal = table[table["area_code"].str.fullmatch(r"\d{4}")]
     given = pd.DataFrame(
         {"municipality_code": municipal["area_code"], "year": municipal["year"].astype(int),
@@ -360,16 +362,22 @@ def population_for(table: pd.DataFrame) -> pd.DataFrame:
     return merged[["municipality_code", "year", "population_mean", "basis"]]
 
 
+POPULATION_DDL = """
+CREATE TABLE ref_population_year (municipality_code VARCHAR NOT NULL, year INTEGER NOT NULL, population_mean DOUBLE NOT NULL, basis VARCHAR);
+"""
+
+
 def compute(staging: pd.DataFrame, population: pd.DataFrame, tmp_path: Path) -> pd.DataFrame:
     connection = duckdb.connect()
-    connection.execute(statistik.STAGING_DDL + statistik.REFERENCE_DDL)
+    connection.execute(statistik.STAGING_DDL + POPULATION_DDL)
     connection.register("staging_frame", staging)
     connection.execute("INSERT INTO stg_statistik SELECT * FROM staging_frame")
     connection.register("population_frame", population)
     connection.execute("INSERT INTO ref_population_year SELECT * FROM population_frame")
     connection.register("member_frame", region_members(Workspace(tmp_path)))
     connection.execute("CREATE TABLE ref_area_member AS SELECT * FROM member_frame")
-    values = statistik.compute(connection)
+    dag.run(connection, only=["statistik_values"])  # the model pipeline/sql/statistik/statistik_values.sql alone
+    values = connection.execute("SELECT * FROM statistik_values ORDER BY indicator_id, period, area_type, area_code").df()
     connection.close()
     return values
 

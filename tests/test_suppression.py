@@ -14,14 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from intox_helpers import form, query, reference_municipalities, run_all, write_coverage, write_forms, write_regions, write_threshold
 
-from pipeline.build import catalogue
+from pipeline.build.intox import catalogue
 from pipeline.config import Workspace
 from pipeline.demo import write_demo_data
 from pipeline.publish import publish, suppress
-
-from intox_helpers import (form, query, reference_municipalities, run_all, write_coverage, write_forms,
-                           write_regions, write_threshold)
 
 PROJECT = Path(__file__).resolve().parent.parent
 KEY = ["indicator_id", "area_code", "period", "dimension", "category"]
@@ -101,7 +99,7 @@ def linear_relations(cells: pd.DataFrame, members: dict[str, set[str]]) -> pd.Da
                 continue
             common = cells.loc[cells.area_code == first, names].merge(cells.loc[cells.area_code == second, names])
 
-            def tagged(frame: pd.DataFrame, sign: int, pair=f"{first}~{second}") -> pd.DataFrame:
+            def tagged(frame: pd.DataFrame, sign: int, pair=f"{first}~{second}", common=common) -> pd.DataFrame:
                 frame = frame.merge(common)
                 ids = pair + "/" + frame.indicator_id + "/" + frame.period + "/" + frame.dimension + "/" + frame.category
                 return _tagged(frame, "overlap", ids, sign)

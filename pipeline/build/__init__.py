@@ -1,107 +1,73 @@
-"""Build: compute every indicator for every area and month in DuckDB SQL.
+"""Build: load the reference tables, run the SQL models in DAG order, check their declared keys.
 
-Reference tables are loaded from data/reference/ and schemas/; the SQL models in pipeline/sql/
-prepare forms, months, coverage and population; each catalogue SQL file in schemas/indicators/
-adds monthly numerators and denominators per municipality; windows and regional pooling are
-generic SQL again. The result is the table `indicator_values`.
+The models live in pipeline/sql/<source>/<model>.sql (and pipeline/sql/common/), ordered by
+pipeline/sql/dag.yml and checked against pipeline/sql/schema.yml (pipeline/build/dag.py). Each
+source's build side, the module pipeline/build/<source>.py when there is one, loads the reference
+tables its models read (`reference`) and gives the SQL of models made from a catalogue (`models`).
+Every model runs whichever sources have data: a source without files gives empty tables.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from dataclasses import dataclass
+import importlib
+import importlib.util
+from dataclasses import dataclass, field
+from types import ModuleType
 
 import pandas as pd
 
 from pipeline import places
-from pipeline.ingest.sources import statistik
+from pipeline.build import dag
+from pipeline.config import SQL_DIR, Workspace
+from pipeline.ingest import staging_ddl, store
+from pipeline.sources import SOURCES
 
-from pipeline.ingest import store
-from pipeline.config import PROJECT_SCHEMAS, SQL_DIR, Workspace
-from pipeline.ingest.sources.enkat import contract as enkat_contract
-from pipeline.ingest.sources.intox import contract as intox_contract
-
-WINDOW_TITLES = {"r12": "rullande 12 månader", "ly": "samma månad föregående år"}
-KINDS = ("kort sikt", "lång sikt")
-POLARITIES = ("lägre är bättre", "högre är bättre", "ingen")
-REQUIRED_KEYS = ("title", "kind", "source", "unit", "value", "sql")
+# Built tables that every snapshot holds whichever sources have data (models in pipeline/sql/common/).
+COMMON_PUBLISHED = ("files", "folders", "issues", "areas", "members")
 
 
 @dataclass
 class BuildResult:
-    rebuilt: bool
-    rows: int
-    first_period: str | None
+    rebuilt: bool  # False when nothing the build depends on changed since the last build
+    rows: int  # rows of the tables that pass the small-number suppression (INTOX: indicator values)
+    first_period: str | None  # first and last month of those rows (INTOX: its months)
     last_period: str | None
-    late_units: list[tuple[str, str | None]]  # configured units without forms for the last month
+    sources: list[str] = field(default_factory=list)  # the sources with data, in the registry's order
+    first_month: str | None = None  # first month any source has data for
+    last_month: str | None = None  # last month with data: the current month while a source is open-ended
+    current_month: str = ""  # the build's month ('YYYY-MM'): the latest month that can be published
+    counts: dict[str, int] = field(default_factory=dict)  # rows per published table
+    warnings: list[str] = field(default_factory=list)  # Swedish, from the sources' <source>_warnings models
+
+    def publishable(self, period: str) -> bool:
+        """A month can be published when some source has data for it or before it, up to the current month."""
+        return self.first_month is not None and self.first_month <= period <= self.current_month
 
 
-def catalogue(workspace: Workspace) -> pd.DataFrame:
-    """The indicator catalogue with its derived windows, one row per indicator id."""
-    entries = []
-    for path in sorted(_catalogue_dir(workspace).glob("*.yaml")):
-        for indicator_id, spec in workspace.load_yaml(f"indicators/{path.name}")["indicators"].items():
-            _check_entry(path.name, indicator_id, spec)
-            base = {
-                "indicator_id": indicator_id, "base_id": indicator_id, "window_name": "month",
-                "title": spec["title"], "description": spec.get("description", ""), "unit": spec["unit"],
-                "kind": spec["kind"], "source": spec["source"], "polarity": spec.get("polarity", "ingen"),
-                "value": spec["value"], "scale": float(spec.get("scale", 100 if spec["value"] == "share" else 1)),
-                "decimals": int(spec.get("decimals", 0)), "dimension": spec.get("dimension", ""),
-                "codelist": spec.get("codelist", ""), "count_id": spec.get("count", indicator_id),
-                "partition_of": spec.get("partition_of", ""),
-                "share_of": spec.get("share_of", spec.get("partition_of", "")), "sql": spec["sql"],
-            }
-            entries.append(base)
-            for window in spec.get("windows", []):
-                entries.append(
-                    base
-                    | {
-                        "indicator_id": f"{indicator_id}_{window}", "window_name": window,
-                        "title": f"{spec['title']}, {WINDOW_TITLES[window]}",
-                        "count_id": f"{base['count_id']}_{window}",
-                        "partition_of": f"{base['partition_of']}_{window}" if base["partition_of"] else "",
-                        "share_of": f"{base['share_of']}_{window}" if base["share_of"] else "",
-                    }
-                )
-    return pd.DataFrame(entries)
+def builder(source) -> ModuleType | None:
+    """A source's build side, pipeline/build/<source>.py, when it has one."""
+    name = f"pipeline.build.{source.name}"
+    return importlib.import_module(name) if importlib.util.find_spec(name) else None
 
 
-def _check_entry(file: str, indicator_id: str, spec: dict) -> None:
-    """A catalogue entry an analyst wrote: say in Swedish what is missing or unknown."""
-    missing = [key for key in REQUIRED_KEYS if not spec.get(key)]
-    if missing:
-        raise ValueError(f"indikatorkatalogen {file}: indikatorn '{indicator_id}' saknar {', '.join(missing)}.")
-    if spec["kind"] not in KINDS:
-        raise ValueError(f"indikatorkatalogen {file}: '{indicator_id}' har kind '{spec['kind']}'; tillåtet: {', '.join(KINDS)}.")
-    if spec.get("polarity", "ingen") not in POLARITIES:
-        raise ValueError(f"indikatorkatalogen {file}: '{indicator_id}' har polarity '{spec['polarity']}'; tillåtet: {', '.join(POLARITIES)}.")
-
-
-def _catalogue_dir(workspace: Workspace):
-    own = workspace.root / "schemas" / "indicators"
-    return own if own.exists() else PROJECT_SCHEMAS / "indicators"
-
-
-def build(workspace: Workspace, force: bool = False) -> BuildResult:
-    con = store.connect(workspace.database)
+def build(workspace: Workspace, force: bool = False, today: dt.date | None = None) -> BuildResult:
+    current_month = (today or dt.date.today()).strftime("%Y-%m")
+    con = store.connect(workspace.database, staging_ddl=staging_ddl())
     try:
-        fingerprint = _fingerprint(con, workspace)
-        previous = con.execute("SELECT fingerprint FROM build_info").fetchall()[0] if _has_table(con, "build_info") else None
+        fingerprint = _fingerprint(con, workspace, current_month)
+        previous = next(iter(con.execute("SELECT fingerprint FROM build_info").fetchall()), None) if _has_table(con, "build_info") else None
         if previous and previous[0] == fingerprint and not force:
-            return BuildResult(False, *_summary(con))
+            return _result(con, False)
         con.begin()
-        indicators = catalogue(workspace)
-        _load_reference(con, workspace, indicators)
-        for path in sorted(SQL_DIR.glob("01_*.sql")):
-            con.execute(path.read_text(encoding="utf-8"))
-        _run_catalogue_sql(con, workspace, indicators)
-        for path in sorted(SQL_DIR.glob("0[2-9]_*.sql")):
-            con.execute(path.read_text(encoding="utf-8"))
-        con.execute(workspace.schema_path("enkat.sql").read_text(encoding="utf-8"))
-        statistik.compute(con, workspace.schema_path("statistik.sql"))
+        _load_reference(con, workspace, current_month)
+        generated = {"int_source_areas": _source_areas_sql()}
+        for module in filter(None, map(builder, SOURCES)):
+            generated |= module.models(workspace) if hasattr(module, "models") else {}
+        dag.run(con, generated)
         con.execute("CREATE OR REPLACE TABLE build_info AS SELECT ?::VARCHAR AS fingerprint, now() AS built_at", [fingerprint])
         con.commit()
-        return BuildResult(True, *_summary(con))
+        return _result(con, True)
     except Exception:
         try:
             con.rollback()
@@ -112,98 +78,69 @@ def build(workspace: Workspace, force: bool = False) -> BuildResult:
         con.close()
 
 
-def _has_table(con, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()[0][0])
-
-
-def _summary(con) -> tuple:
-    rows, first, last = con.execute("SELECT count(*), min(period), max(period) FROM indicator_values").fetchall()[0]
-    late = con.execute(
-        """
-        SELECT DISTINCT c.unit, d.last_period FROM ref_coverage c LEFT JOIN int_unit_delivered d USING (unit)
-        WHERE d.last_period IS NULL OR d.last_period < (SELECT max(period) FROM int_months) ORDER BY ALL
-        """
-    ).fetchall()
-    return rows, first, last, [tuple(row) for row in late]
-
-
-def _fingerprint(con, workspace: Workspace) -> str:
-    """What a build depends on: the loaded files (by hash) and every contract, SQL and reference file."""
-    files = con.execute("SELECT string_agg(path || ':' || sha256, ',' ORDER BY path) FROM raw_files").fetchall()[0][0]
-    return hashlib.sha256(f"{workspace.contract_fingerprint()}|{files}".encode()).hexdigest()
-
-
-def _load_reference(con, workspace: Workspace, indicators: pd.DataFrame) -> None:
-    contract = intox_contract(workspace)
-    codes = [
-        {"codelist": name, "code": code, "label": label, "sort_order": i}
-        for name, codelist in contract.codelists.items()
-        for i, (code, label) in enumerate(codelist.labels.items())
-    ]
-    bands = contract.spec["age_bands"]
-    codes += [{"codelist": "age_band", "code": band[0], "label": band[0], "sort_order": i} for i, band in enumerate(bands)]
-    codes.append({"codelist": "age_band", "code": "okand", "label": "Okänd", "sort_order": len(bands)})
-    coverage = [
-        {"unit": unit["unit"], "municipality_code": str(code).zfill(4), "from_period": str(unit["from"]),
-         "to_period": str(unit["to"]) if unit.get("to") else None}
-        for unit in workspace.load_yaml("intox_coverage.yaml").get("units") or []
-        for code in unit["municipalities"]
-    ]
-    years = con.execute("SELECT min(year(visit_date)), max(year(visit_date)) FROM stg_intox").fetchall()[0]
-    first, last = (years[0] or 2000), (years[1] or 2000)
+def _load_reference(con, workspace: Workspace, current_month: str) -> None:
+    """The places every source uses, the build's month, and each source's own reference tables."""
     tables = {
         "ref_municipality": places.municipalities(),
         "ref_area_member": places.region_members(workspace),
         "ref_area": places.area_names(workspace),
-        "ref_population_mean": places.mean_population(first, last),
-        "ref_codes": pd.DataFrame(codes),
-        "ref_coverage": pd.DataFrame(coverage, columns=["unit", "municipality_code", "from_period", "to_period"]).astype("object"),
-        "ref_indicators": indicators,
+        "ref_build": pd.DataFrame({"current_month": [current_month]}),
     }
-    tables |= enkat_reference(workspace)
-    years = con.execute("SELECT min(period)::INTEGER, max(period)::INTEGER FROM stg_statistik").fetchall()[0]
-    tables["ref_population_year"] = statistik.population_years(years[0] or first, years[1] or last)
+    for module in filter(None, map(builder, SOURCES)):
+        tables |= module.reference(workspace, con) if hasattr(module, "reference") else {}
     for name, frame in tables.items():
         con.register("frame", frame)
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM frame")
         con.unregister("frame")
 
 
-def enkat_reference(workspace: Workspace) -> dict[str, pd.DataFrame]:
-    """The question catalogue as tables: questions, answer values and sectors."""
-    contract = enkat_contract(workspace)
-    areas = list(contract.areas)
-    questions = pd.DataFrame(
-        [{"area_id": q.area_id, "area_title": contract.areas[q.area_id], "area_order": areas.index(q.area_id),
-          "question_id": q.id, "question_text": q.text, "question_order": i, "has_trend": q.has_trend}
-         for i, q in enumerate(contract.questions)]
+def _source_areas_sql() -> str:
+    """int_source_areas: every source's <source>_areas model, with the source's name."""
+    return "\nUNION ALL\n".join(
+        f"SELECT '{source.name}' AS source, area_type::VARCHAR AS area_type, area_code::VARCHAR AS area_code, "
+        f"from_period::VARCHAR AS from_period, to_period::VARCHAR AS to_period FROM {source.areas_model}"
+        for source in SOURCES
     )
-    answers = pd.DataFrame(
-        [{"scale": scale, "code": code, "label": label, "value": contract.values[scale][code], "sort_order": i}
-         for scale in ("presence", "trend") for i, (code, label) in enumerate(contract.codelists[scale].labels.items())]
-    ).astype({"value": "float64"})
-    expected = contract.catalogue["sectors"]
-    sectors = pd.DataFrame(
-        [{"sector": code, "label": label, "expected": bool(expected[code].get("expected")), "sort_order": i}
-         for i, (code, label) in enumerate(contract.codelists["sector"].labels.items())]
-    )
-    return {"ref_enkat_question": questions, "ref_enkat_answer": answers, "ref_enkat_sector": sectors}
 
 
-def _run_catalogue_sql(con, workspace: Workspace, indicators: pd.DataFrame) -> None:
-    """Run each catalogue SQL file once; together they give int_indicator_month."""
-    monthly = indicators[indicators.window_name == "month"]
-    parts = []
-    for sql_file in dict.fromkeys(monthly.sql):
-        text = (_catalogue_dir(workspace) / sql_file).read_text(encoding="utf-8").rstrip().rstrip(";")
-        parts.append(
-            "SELECT indicator_id::VARCHAR AS indicator_id, municipality_code::VARCHAR AS municipality_code, "
-            "period::VARCHAR AS period, dimension::VARCHAR AS dimension, category::VARCHAR AS category, "
-            "numerator::BIGINT AS numerator, denominator::DOUBLE AS denominator, "
-            f"population_basis::VARCHAR AS population_basis FROM (\n{text}\n)"
-        )
-    con.execute("CREATE OR REPLACE TABLE int_indicator_month AS " + "\nUNION ALL\n".join(parts))
-    produced = {row[0] for row in con.execute("SELECT DISTINCT indicator_id FROM int_indicator_month").fetchall()}
-    unexpected = produced - set(monthly.indicator_id)
-    if unexpected:
-        raise ValueError(f"SQL-filerna ger indikatorer som saknas i katalogen: {sorted(unexpected)}")
+def _result(con, rebuilt: bool) -> BuildResult:
+    counted = [table for source in SOURCES for table in source.suppressed]
+    rows, first, last = 0, None, None
+    for table in counted:
+        n, low, high = con.execute(f"SELECT count(*), min(snapshot_from), max(snapshot_from) FROM {table}").fetchall()[0]
+        rows += n
+        first = min(filter(None, (first, low)), default=None)
+        last = max(filter(None, (last, high)), default=None)
+    current = con.execute("SELECT current_month FROM ref_build").fetchall()[0][0]
+    first_month, last_month = con.execute(
+        "SELECT min(from_period), CASE WHEN count(*) > 0 THEN least(max(coalesce(to_period, ?)), ?) END FROM int_source_areas",
+        [current, current],
+    ).fetchall()[0]
+    with_data = {row[0] for row in con.execute("SELECT DISTINCT source FROM int_source_areas").fetchall()}
+    published = [*COMMON_PUBLISHED, *(table for source in SOURCES for table in source.published)]
+    counts = {table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] for table in dict.fromkeys(published)}
+    warnings = [
+        message
+        for source in SOURCES
+        if _has_table(con, f"{source.name}_warnings")
+        for (message,) in con.execute(f"SELECT message FROM {source.name}_warnings").fetchall()
+    ]
+    return BuildResult(
+        rebuilt, rows, first, last, sources=[s.name for s in SOURCES if s.name in with_data], first_month=first_month,
+        last_month=last_month, current_month=current, counts=counts, warnings=warnings,
+    )
+
+
+def _has_table(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()[0][0])
+
+
+def _fingerprint(con, workspace: Workspace, current_month: str) -> str:
+    """What a build depends on: the loaded files (by hash), every contract, model and reference
+    file, the catalogue's SQL files and the current month (the calendar ends there)."""
+    files = con.execute("SELECT string_agg(path || ':' || sha256, ',' ORDER BY path) FROM raw_files").fetchall()[0][0]
+    digest = hashlib.sha256(f"{workspace.contract_fingerprint()}|{files}|{current_month}".encode())
+    for path in sorted(SQL_DIR.rglob("*.sql")) + sorted(SQL_DIR.rglob("*.yml")):
+        digest.update(path.relative_to(SQL_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

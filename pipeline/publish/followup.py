@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import Workspace
+from pipeline.periods import round_begun
 
 SOURCES = ("intox", "statistik", "enkat")
 POLARITIES = ("lägre är bättre", "högre är bättre")
@@ -93,11 +94,11 @@ class PlanError(ValueError):
 
 def known_indicators(workspace: Workspace) -> dict[str, dict[str, dict]]:
     """The ids a plan may follow, per source, with their catalogue entries."""
-    from pipeline.ingest.sources import statistik
-    from pipeline.build import catalogue
+    from pipeline.build import intox as intox_build
+    from pipeline.build import statistik as statistik_build
 
-    intox = {row["indicator_id"]: row for row in catalogue(workspace).to_dict(orient="records")}
-    stat = dict(statistik.catalogue(workspace))
+    intox = {row["indicator_id"]: row for row in intox_build.catalogue(workspace).to_dict(orient="records")}
+    stat = dict(statistik_build.catalogue(workspace))
     questions = {}
     for area in (workspace.load_yaml("enkat.yaml").get("areas") or {}).values():
         for question_id, spec in (area.get("questions") or {}).items():
@@ -419,7 +420,6 @@ class Snapshot:
                 values = values.where(rows.suppression.fillna("") == "")
             return _frame(rows.period, values), meta, (rows.area_type.iloc[0] if len(rows) else "")
         # enkat: a municipality's own index, or a region's
-        begun = lambda rounds: rounds.str[:4] + np.where(rounds.str.endswith("H1"), "-01", "-07") <= self.period  # noqa: E731
         if re.fullmatch(r"\d{4}", area):
             table, key, area_type = self.table("enkat_values"), "municipality_code", "kommun"
         else:
@@ -428,7 +428,7 @@ class Snapshot:
         if table is None:
             return empty, meta, area_type
         rows = table[(table.question_id == item["indicator_id"]) & (table[key] == area)]
-        rows = rows[begun(rows["round"])]
+        rows = rows[np.array([round_begun(round_, self.period) for round_ in rows["round"]], dtype=bool)]
         if len(rows):
             meta["title"] = rows.question_text.iloc[0]
             area_type = area_type or rows.area_type.iloc[0]

@@ -15,7 +15,7 @@ Swedish messages for what was left out. A row holds what the source gave and not
     source_row     the spreadsheet row (csv) or the record number (Kolada JSON, 1-based)
 
 The rates per 100 000 and regional pooling are computed from `count` in DuckDB
-(schemas/statistik.sql); a given `value` is never averaged into a region.
+(pipeline/sql/statistik/); a given `value` is never averaged into a region.
 """
 from __future__ import annotations
 
@@ -37,7 +37,6 @@ from pipeline.ingest.read import ReadError, _sniff_encoding, read_table
 SOURCE = "statistik"
 ROW_COLUMNS = ["area_code", "period", "indicator_id", "count", "value", "value_is_rate", "source_row"]
 ISSUE_COLUMNS = ["row", "column", "value", "rule", "message"]
-SQL_FILE = PROJECT_SCHEMAS / "statistik.sql"
 
 # The staging table the readers' rows are stored in (one batch per file, keyed by its sha256).
 STAGING_DDL = """
@@ -47,12 +46,6 @@ CREATE TABLE IF NOT EXISTS stg_statistik (
     count BIGINT, value DOUBLE, value_is_rate BOOLEAN NOT NULL
 );
 """
-REFERENCE_DDL = """
-CREATE TABLE IF NOT EXISTS ref_population_year (
-    municipality_code VARCHAR NOT NULL, year INTEGER NOT NULL, population_mean DOUBLE NOT NULL, basis VARCHAR
-);
-"""
-
 MISSING_NUMBER = {"", ".", "..", "…", "x"}  # SCB/Brå: ".." uppgift saknas, "x" sekretess
 ZERO_NUMBER = {"-", "–", "—"}  # SCB/Brå: "–" inget finns att redovisa
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -578,29 +571,6 @@ def staging_rows(result: Statistik, path: str, sha256: str) -> pd.DataFrame:
     rows.insert(0, "sha256", sha256)
     rows.insert(0, "path", str(path))
     return rows[["path", "sha256", "source_row", "area_code", "period", "indicator_id", "count", "value", "value_is_rate"]]
-
-
-def population_years(first_year: int, last_year: int) -> pd.DataFrame:
-    """`ref_population_year`: mean population per municipality and year with its basis text,
-    from pipeline.places.mean_population (estimated years say so in `basis`)."""
-    from pipeline.places import mean_population
-
-    table = mean_population(first_year, last_year)
-    return pd.DataFrame(
-        {
-            "municipality_code": table["municipality_code"].astype(str),
-            "year": table["year"].astype(int),
-            "population_mean": table["population"].astype(float),
-            "basis": table["basis"].astype(str),
-        }
-    )
-
-
-def compute(connection, sql_path: Path = SQL_FILE) -> pd.DataFrame:
-    """Run schemas/statistik.sql on a connection that holds stg_statistik, ref_population_year and
-    ref_area_member; return statistik_values."""
-    connection.execute(Path(sql_path).read_text(encoding="utf-8"))
-    return connection.execute("SELECT * FROM statistik_values ORDER BY indicator_id, period, area_type, area_code").df()
 
 
 def _rows(n: int) -> str:

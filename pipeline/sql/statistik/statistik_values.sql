@@ -2,12 +2,12 @@
 --
 -- Inputs
 --   stg_statistik(path, sha256, source_row, area_code, period, indicator_id, count, value, value_is_rate)
---       tidy rows of pipeline/statistik.py; area_code '1766' | 'lan-20' | 'riket' | a region id
+--       tidy rows of pipeline/ingest/sources/statistik.py; area_code '1766' | 'lan-20' | 'riket' | a region id
 --   ref_population_year(municipality_code, year, population_mean, basis)
 --       mean population of the year, (31 Dec previous year + 31 Dec year) / 2, with its basis text
---       (pipeline.statistik.population_years, from pipeline.reference.mean_population)
+--       (pipeline.build.statistik.population_years, from pipeline.places.mean_population)
 --   ref_area_member(area_type, area_code, area_name, municipality_code)
---       every region with its member municipalities (pipeline.reference.region_members)
+--       every region with its member municipalities (pipeline.places.region_members)
 --
 -- Output: statistik_values(area_type, area_code, period, indicator_id, count, population,
 --         rate_per_100k, value_given, basis, areas_covered, areas_total, files)
@@ -26,7 +26,6 @@
 --     never averaged into a region: a region has one only when the source gave it for the region
 --     itself (Kolada's 0020, Brå's county row).
 --   * areas_covered / areas_total: members with a count / members (1 / 1 for a municipality).
-CREATE OR REPLACE TABLE statistik_values AS
 WITH src AS (
     SELECT area_code, period, indicator_id,
            arg_max(count, path || lpad(source_row::VARCHAR, 9, '0')) FILTER (WHERE count IS NOT NULL) AS count,
@@ -48,14 +47,14 @@ members AS (
 region_pop AS (  -- complete only when every member has a population that year
     SELECT m.area_type, m.area_code, p.year, sum(p.population_mean) AS population,
            count(DISTINCT m.municipality_code) AS members_with_population,
-           string_agg(DISTINCT p.basis, '; ') AS basis
+           string_agg(DISTINCT p.basis, '; ' ORDER BY p.basis) AS basis
     FROM ref_area_member m JOIN pop p USING (municipality_code)
     GROUP BY ALL
 ),
 member_counts AS (
     SELECT m.area_type, m.area_code, s.period, s.indicator_id,
            count(s.count) AS areas_covered, sum(s.count) AS count_sum,
-           string_agg(DISTINCT s.files, '; ') AS files
+           string_agg(DISTINCT s.files, '; ' ORDER BY s.files) AS files
     FROM ref_area_member m JOIN src s ON s.area_code = m.municipality_code
     GROUP BY ALL
     HAVING count(s.count) > 0  -- values alone (Kolada's rates) make no region figure
@@ -115,4 +114,4 @@ FROM region_values
 UNION ALL
 SELECT area_type, area_code, period, indicator_id, count::BIGINT, population, rate_per_100k, value_given, basis,
        areas_covered, areas_total, files
-FROM kommun;
+FROM kommun

@@ -1,8 +1,7 @@
--- Derived windows of the monthly indicators, per municipality (int_indicator_month -> int_indicator_kommun).
+-- Derived windows of the monthly indicators (int_indicator_month), per municipality.
 -- r12: the 12 months ending in the period, only where all 12 are covered; a rate keeps the
 --      population of the period's year, a share sums its denominators.
 -- ly:  the same month a year earlier, shown beside the period when the period itself is covered.
-CREATE OR REPLACE TABLE int_indicator_kommun AS
 SELECT indicator_id, municipality_code, period, dimension, category, numerator, denominator, population_basis
 FROM int_indicator_month
 UNION ALL
@@ -21,4 +20,4 @@ SELECT i.indicator_id || '_ly', i.municipality_code, m.period, i.dimension, i.ca
 FROM int_indicator_month i
 JOIN ref_indicators c ON c.base_id = i.indicator_id AND c.window_name = 'ly'
 JOIN int_months m ON i.period = m.ly_period
-JOIN int_coverage now ON now.municipality_code = i.municipality_code AND now.period = m.period;
+JOIN int_coverage now ON now.municipality_code = i.municipality_code AND now.period = m.period

@@ -1,6 +1,5 @@
 -- Every indicator for every area: municipalities as computed, regions pooled over the members
 -- that have a row (the covered ones): sum of numerators over sum of denominators.
-CREATE OR REPLACE TABLE indicator_values AS
 WITH members AS (
     SELECT *, count(*) OVER (PARTITION BY area_code) AS areas_total FROM ref_area_member
 ),
@@ -25,4 +24,4 @@ SELECT p.indicator_id, p.area_type, p.area_code, p.period, p.dimension, p.catego
        p.numerator::BIGINT AS numerator, p.denominator, p.population_basis, p.areas_covered, p.areas_total
 FROM pooled p
 JOIN ref_indicators c USING (indicator_id)
-ORDER BY ALL;
+ORDER BY ALL

@@ -1,0 +1,151 @@
+"""Every source stands alone: build and publish work with any subset of sources (the demo's
+files copied into tmp workspaces), and each snapshot says which areas have data from which source."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.build import build
+from pipeline.config import Workspace
+from pipeline.demo.enkat import write_enkat_demo
+from pipeline.demo.intox import write_intox_demo
+from pipeline.demo.uppfoljning import write_uppfoljning_demo
+from pipeline.ingest import ingest
+from pipeline.publish import publish
+from pipeline.sources import SOURCES
+
+PERIOD = "2026-10"
+TODAY = dt.date(2026, 11, 20)  # the build's month: 2026-11
+ANSWERED = {"1766", "1737", "1783", "1780", "1762"}  # the demo questionnaire: Sunne, Torsby, Hagfors, Karlstad, Munkfors
+REGIONS = {("lan", "lan-17"), ("region", "sutohamu"), ("riket", "riket")}
+VARMLAND = {"1715", "1730", "1737", "1760", "1761", "1762", "1763", "1764", "1765", "1766", "1780", "1781", "1782", "1783",
+            "1784", "1785"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    """The demo's files of every source, written once."""
+    root = tmp_path_factory.mktemp("demo")
+    write_intox_demo(root, PERIOD)
+    write_enkat_demo(root, PERIOD)
+    write_uppfoljning_demo(root, PERIOD)
+    return root
+
+
+def workspace(demo: Path, root: Path, folders: list[str], coverage: bool = False) -> Workspace:
+    """A workspace with some of the demo's raw folders (and its INTOX coverage), ingested and built."""
+    for folder in folders:
+        shutil.copytree(demo / "data" / "raw" / folder, root / "data" / "raw" / folder)
+    if coverage:
+        shutil.copytree(demo / "schemas", root / "schemas")
+    ws = Workspace(root)
+    ingest(ws)
+    return ws
+
+
+def areas(target: Path) -> set[tuple[str, str, str]]:
+    frame = pd.read_parquet(target / "areas.parquet")
+    assert list(frame.columns) == ["area_type", "area_code", "area_name", "source"]
+    return set(zip(frame.area_type, frame.area_code, frame.source))
+
+
+def every_table_is_written(target: Path) -> None:
+    for name in [table for source in SOURCES for table in source.published] + ["files", "folders", "issues", "members"]:
+        assert (target / f"{name}.parquet").exists(), name
+    assert (target / "indicators.xlsx").exists() and (target / "catalogue.json").exists()
+
+
+def snapshot(target: Path) -> dict:
+    return json.loads((target / "snapshot.json").read_text(encoding="utf-8"))
+
+
+def test_the_questionnaire_alone(demo, tmp_path):
+    ws = workspace(demo, tmp_path, ["enkat"])
+    result = build(ws, today=TODAY)
+    assert result.sources == ["enkat"] and result.warnings == []
+    assert (result.rows, result.first_period, result.last_period) == (0, None, None)  # no counted indicators
+    assert result.first_month == "2025-01" and result.last_month == result.current_month == "2026-11"  # rounds 2025-H1 …
+    assert result.publishable(PERIOD) and not result.publishable("2026-12") and not result.publishable("2024-12")
+    target = publish(ws, PERIOD)
+    assert areas(target) == {("kommun", code, "enkat") for code in ANSWERED} | {(t, c, "enkat") for t, c in REGIONS}
+    assert snapshot(target) == {"period": PERIOD, "threshold": 5, "sources": ["enkat"]}
+    every_table_is_written(target)
+    assert pd.read_parquet(target / "indicators.parquet").empty
+    assert set(pd.read_parquet(target / "enkat_values.parquet")["round"]) == {"2025-H1", "2025-H2", "2026-H1", "2026-H2"}
+    members = pd.read_parquet(target / "members.parquet")
+    assert set(members.area_code) == {"lan-17", "sutohamu", "riket"}
+    process = pd.read_parquet(target / "process.parquet")
+    assert set(process.indicator_id) == {"enkat_svarsfrekvens"} and set(process.period) == {PERIOD}
+
+
+def test_the_register_and_official_statistics_alone(demo, tmp_path):
+    ws = workspace(demo, tmp_path, ["avtal", "statistik"])
+    result = build(ws, today=TODAY)
+    assert result.sources == ["avtal", "statistik"] and result.first_month == "2022-01"
+    target = publish(ws, PERIOD)
+    found = areas(target)
+    statistik = {(t, c) for t, c, s in found if s == "statistik"}
+    assert statistik == {("kommun", code) for code in VARMLAND} | REGIONS
+    avtal = {(t, c) for t, c, s in found if s == "avtal"}
+    assert avtal == {("kommun", code) for code in ("1766", "1737", "1783", "1762")} | REGIONS  # SuToHaMu's register
+    assert snapshot(target)["sources"] == ["avtal", "statistik"]
+    every_table_is_written(target)
+    assert len(pd.read_parquet(target / "insatser.parquet")) == 8
+    assert {"insatser_genomforda", "insatser_forsenade"} <= set(pd.read_parquet(target / "process.parquet").indicator_id)
+    assert set(pd.read_parquet(target / "statistik.parquet").period) == {"2022", "2023", "2024"}
+    # before the register's first activity (January 2025) the statistics are there alone, up to the month's year
+    earlier = publish(ws, "2023-06")
+    assert {s for _, _, s in areas(earlier)} == {"statistik"}
+    assert set(pd.read_parquet(earlier / "statistik.parquet").period) == {"2022", "2023"}
+    assert pd.read_parquet(earlier / "process.parquet").empty
+
+
+def test_intox_alone(demo, tmp_path):
+    ws = workspace(demo, tmp_path, ["intox"], coverage=True)
+    result = build(ws, today=TODAY)
+    assert result.sources == ["intox"] and result.warnings == []
+    assert (result.first_period, result.last_period) == ("2024-11", PERIOD) and result.rows > 0
+    assert (result.first_month, result.last_month) == ("2024-11", PERIOD)  # INTOX's months end with its last forms
+    target = publish(ws, PERIOD)
+    assert areas(target) == {("kommun", code, "intox") for code in VARMLAND} | {(t, c, "intox") for t, c in REGIONS}
+    assert snapshot(target)["sources"] == ["intox"]
+    every_table_is_written(target)
+    assert pd.read_parquet(target / "enkat_values.parquet").empty and pd.read_parquet(target / "statistik.parquet").empty
+    assert set(pd.read_parquet(target / "process.parquet").indicator_id) == {"intox_manader_utan_formular"}
+    # Arvika's unit reports from 2025-05: its municipalities are not in scope before
+    early = areas(publish(ws, "2025-03"))
+    assert ("kommun", "1784", "intox") not in early and ("kommun", "1780", "intox") in early
+
+
+def test_nothing(tmp_path):
+    ws = workspace(tmp_path, tmp_path, [])
+    result = build(ws, today=TODAY)
+    assert result.sources == [] and (result.first_month, result.last_month) == (None, None)
+    assert not result.publishable(PERIOD)
+    target = publish(ws, PERIOD)
+    assert areas(target) == set() and snapshot(target)["sources"] == []
+    every_table_is_written(target)
+
+
+def test_a_source_alone_publishes_what_it_publishes_beside_the_others(demo, tmp_path):
+    """Each source's own tables do not depend on which other sources have data."""
+    everything = workspace(demo, tmp_path / "all", ["intox", "enkat", "avtal", "statistik"], coverage=True)
+    build(everything, today=TODAY)
+    all_target = publish(everything, PERIOD)
+    for folders, coverage, tables in (
+        (["enkat"], False, [t for t in SOURCES[1].published]),
+        (["intox"], True, ["indicators", "left_out"]),
+        (["statistik"], False, ["statistik"]),
+        (["avtal"], False, ["insatser"]),
+    ):
+        alone = workspace(demo, tmp_path / folders[0], folders, coverage)
+        build(alone, today=TODAY)
+        target = publish(alone, PERIOD)
+        for table in tables:
+            pd.testing.assert_frame_equal(pd.read_parquet(target / f"{table}.parquet"), pd.read_parquet(all_target / f"{table}.parquet"),
+                                          check_dtype=False, obj=table)
