@@ -1,4 +1,4 @@
-# lägesbild — make demo | make test | make bench
+# lägesbild — make demo | make test (ruff, then the suite) | make bench
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Root installs Debian packages directly; anyone else through sudo.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv demo test bench chromium clean
+.PHONY: venv demo lint test bench chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,10 @@ chromium:
 demo: venv
 	$(BIN)/lagesbild demo --workspace demo
 
-test: venv chromium
+lint: venv
+	$(BIN)/ruff check .
+
+test: lint chromium
 	$(BIN)/python -m pytest -q
 
 bench: venv

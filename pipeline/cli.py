@@ -75,7 +75,7 @@ def _period_option(required: bool):
 @click.group(cls=Group, context_settings={"max_content_width": 100})
 @_help
 def cli():
-    """Lägesbild: läser in INTOX-exporter och lägesbildsenkäter, kontrollerar dem, beräknar indikatorer och skapar rapporter.
+    """Lägesbild: läser in exporterna (INTOX, lägesbildsenkäter, avtalsregister, officiell statistik), kontrollerar dem, beräknar indikatorer och skapar rapporter.
 
     Det vanliga månadsjobbet är: lagesbild run --period 2026-10
     """
@@ -182,26 +182,28 @@ def build(period: str | None, force: bool, workspace: Path):
 def _build(workspace: Workspace, period: str | None, force: bool = False) -> int:
     from pipeline.build import build as run_build
     from pipeline.publish import publish
+    from pipeline.sources import BY_NAME
 
     if not workspace.database.exists():
         click.echo("Ingen databas ännu; kör 'lagesbild ingest' först.", err=True)
         return FAILED
     try:
         result = run_build(workspace, force=force)
-    except Exception as error:
+    except Exception as error:  # a model's broken key, a plan or catalogue an analyst wrote: say what is wrong
         click.echo(f"Beräkningen misslyckades: {error}", err=True)
         return FAILED
-    if not result.rows:
-        click.echo("Inga INTOX-formulär är inlästa; inget att beräkna.", err=True)
+    if not result.sources:
+        folders = ", ".join(f"data/raw/{name}/" for name in BY_NAME)
+        click.echo(f"Inga filer är inlästa; inget att beräkna. Lägg exporterna i {folders} och kör igen.", err=True)
         return FAILED
-    click.echo(("Indikatorer beräknade" if result.rebuilt else "Indikatorerna är oförändrade")
-               + f": {result.rows:,} värden för {result.first_period} – {result.last_period}.".replace(",", " "))
-    for unit, last in result.late_units:
-        since = f"efter {last}" if last else "alls"
-        click.echo(f"Obs: enheten '{unit}' har inga formulär {since}. Saknas en export? Dess kommuner räknas annars som noll de månaderna.")
-    period = period or result.last_period
-    if period > result.last_period or period < result.first_period:
-        click.echo(f"Det finns inga uppgifter för {period}: data finns för {result.first_period} – {result.last_period}.", err=True)
+    titles = ", ".join(BY_NAME[name].title for name in result.sources)
+    click.echo(("Beräknat" if result.rebuilt else "Oförändrat sedan förra beräkningen")
+               + f": {titles}; uppgifter för {result.first_month} – {result.last_month}.")
+    for warning in result.warnings:
+        click.echo(f"Obs: {warning}")
+    period = period or result.last_month
+    if not result.publishable(period):
+        click.echo(f"Det finns inga uppgifter för {period}: data finns för {result.first_month} – {result.last_month}.", err=True)
         return FAILED
     try:
         target = publish(workspace, period)
