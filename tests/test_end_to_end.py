@@ -1,4 +1,4 @@
-"""From demo data to HTML through the real CLI, then the reports opened in headless Chromium."""
+"""From demo data to HTML through the real CLI (the session's demo, conftest.py), then the reports opened in headless Chromium."""
 from __future__ import annotations
 
 import hashlib
@@ -6,29 +6,20 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
+from cli_helpers import run
 
 PERIOD = "2026-10"
-LAGESBILD = str(Path(sys.executable).with_name("lagesbild"))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def lagesbild(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([LAGESBILD, *args], cwd=cwd, capture_output=True, text=True, timeout=900)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    workspace = tmp_path_factory.mktemp("demo")
-    result = lagesbild("demo", "--workspace", str(workspace), "--period", PERIOD, cwd=workspace)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return workspace
+    return run(list(args), cwd=cwd)
 
 
 def tree_digest(root: Path) -> dict[str, tuple[str, int]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -19,7 +20,6 @@ import yaml
 from intox_helpers import run_all, write_yaml
 
 from pipeline.config import Workspace
-from pipeline.demo import write_demo_data
 from pipeline.publish import publish
 from pipeline.publish.xlsx import write_indicators_xlsx
 
@@ -216,9 +216,9 @@ def test_same_input_gives_the_same_bytes_and_an_unchanged_rerun_touches_nothing(
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> tuple[Workspace, pd.DataFrame]:
-    root = tmp_path_factory.mktemp("demo_xlsx")
-    write_demo_data(root, PERIOD)
+def formula_demo(demo, tmp_path_factory) -> tuple[Workspace, pd.DataFrame]:
+    """A copy of the session's demo, rebuilt and published with region names that look like formulas."""
+    root = Path(shutil.copytree(demo, tmp_path_factory.mktemp("demo_xlsx") / "demo"))
     # regions whose names a spreadsheet would run as formulas
     write_yaml(root, "regions.yaml", yaml.safe_dump({"regions": {
         "sutohamu": {"name": "=SuToHaMu", "municipalities": ["1766", "1737", "1783", "1762"]},
@@ -227,8 +227,8 @@ def demo(tmp_path_factory) -> tuple[Workspace, pd.DataFrame]:
     return run_all(root, PERIOD)
 
 
-def test_publish_writes_the_workbook_from_the_suppressed_snapshot(demo):
-    workspace, published = demo
+def test_publish_writes_the_workbook_from_the_suppressed_snapshot(formula_demo):
+    workspace, published = formula_demo
     root = workspace.root
     path = workspace.snapshot_dir(PERIOD) / "indicators.xlsx"
     workbook = openpyxl.load_workbook(path)

@@ -12,9 +12,6 @@ import pytest
 
 from pipeline.build import build
 from pipeline.config import Workspace
-from pipeline.demo.enkat import write_enkat_demo
-from pipeline.demo.intox import write_intox_demo
-from pipeline.demo.uppfoljning import write_uppfoljning_demo
 from pipeline.ingest import ingest
 from pipeline.publish import publish
 from pipeline.sources import SOURCES
@@ -27,18 +24,8 @@ VARMLAND = {"1715", "1730", "1737", "1760", "1761", "1762", "1763", "1764", "176
             "1784", "1785"}
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    """The demo's files of every source, written once."""
-    root = tmp_path_factory.mktemp("demo")
-    write_intox_demo(root, PERIOD)
-    write_enkat_demo(root, PERIOD)
-    write_uppfoljning_demo(root, PERIOD)
-    return root
-
-
 def workspace(demo: Path, root: Path, folders: list[str], coverage: bool = False) -> Workspace:
-    """A workspace with some of the demo's raw folders (and its INTOX coverage), ingested and built."""
+    """A workspace with some of the demo's raw folders (and its INTOX coverage), ingested."""
     for folder in folders:
         shutil.copytree(demo / "data" / "raw" / folder, root / "data" / "raw" / folder)
     if coverage:
@@ -46,6 +33,22 @@ def workspace(demo: Path, root: Path, folders: list[str], coverage: bool = False
     ws = Workspace(root)
     ingest(ws)
     return ws
+
+
+@pytest.fixture(scope="module")
+def built(demo, tmp_path_factory):
+    """Workspaces of some of the session demo's sources (conftest.py), ingested, built in TODAY's month and
+    published for PERIOD: each made once and shared by the tests below."""
+    made: dict = {}
+
+    def get(*folders: str, coverage: bool = False):
+        if (folders, coverage) not in made:
+            ws = workspace(demo, tmp_path_factory.mktemp("-".join(folders) or "nothing"), list(folders), coverage)
+            result = build(ws, today=TODAY)
+            made[folders, coverage] = (ws, result, publish(ws, PERIOD))
+        return made[folders, coverage]
+
+    return get
 
 
 def areas(target: Path) -> set[tuple[str, str, str]]:
@@ -64,14 +67,12 @@ def snapshot(target: Path) -> dict:
     return json.loads((target / "snapshot.json").read_text(encoding="utf-8"))
 
 
-def test_the_questionnaire_alone(demo, tmp_path):
-    ws = workspace(demo, tmp_path, ["enkat"])
-    result = build(ws, today=TODAY)
+def test_the_questionnaire_alone(built):
+    _, result, target = built("enkat")
     assert result.sources == ["enkat"] and result.warnings == []
     assert (result.rows, result.first_period, result.last_period) == (0, None, None)  # no counted indicators
     assert result.first_month == "2025-01" and result.last_month == result.current_month == "2026-11"  # rounds 2025-H1 …
     assert result.publishable(PERIOD) and not result.publishable("2026-12") and not result.publishable("2024-12")
-    target = publish(ws, PERIOD)
     assert areas(target) == {("kommun", code, "enkat") for code in ANSWERED} | {(t, c, "enkat") for t, c in REGIONS}
     assert snapshot(target) == {"period": PERIOD, "threshold": 5, "sources": ["enkat"]}
     every_table_is_written(target)
@@ -83,11 +84,9 @@ def test_the_questionnaire_alone(demo, tmp_path):
     assert set(process.indicator_id) == {"enkat_svarsfrekvens"} and set(process.period) == {PERIOD}
 
 
-def test_the_register_and_official_statistics_alone(demo, tmp_path):
-    ws = workspace(demo, tmp_path, ["avtal", "statistik"])
-    result = build(ws, today=TODAY)
+def test_the_register_and_official_statistics_alone(built):
+    ws, result, target = built("avtal", "statistik")
     assert result.sources == ["avtal", "statistik"] and result.first_month == "2022-01"
-    target = publish(ws, PERIOD)
     found = areas(target)
     statistik = {(t, c) for t, c, s in found if s == "statistik"}
     assert statistik == {("kommun", code) for code in VARMLAND} | REGIONS
@@ -105,13 +104,11 @@ def test_the_register_and_official_statistics_alone(demo, tmp_path):
     assert pd.read_parquet(earlier / "process.parquet").empty
 
 
-def test_intox_alone(demo, tmp_path):
-    ws = workspace(demo, tmp_path, ["intox"], coverage=True)
-    result = build(ws, today=TODAY)
+def test_intox_alone(built):
+    ws, result, target = built("intox", coverage=True)
     assert result.sources == ["intox"] and result.warnings == []
     assert (result.first_period, result.last_period) == ("2024-11", PERIOD) and result.rows > 0
     assert (result.first_month, result.last_month) == ("2024-11", PERIOD)  # INTOX's months end with its last forms
-    target = publish(ws, PERIOD)
     assert areas(target) == {("kommun", code, "intox") for code in VARMLAND} | {(t, c, "intox") for t, c in REGIONS}
     assert snapshot(target)["sources"] == ["intox"]
     every_table_is_written(target)
@@ -122,30 +119,23 @@ def test_intox_alone(demo, tmp_path):
     assert ("kommun", "1784", "intox") not in early and ("kommun", "1780", "intox") in early
 
 
-def test_nothing(tmp_path):
-    ws = workspace(tmp_path, tmp_path, [])
-    result = build(ws, today=TODAY)
+def test_nothing(built):
+    _, result, target = built()
     assert result.sources == [] and (result.first_month, result.last_month) == (None, None)
     assert not result.publishable(PERIOD)
-    target = publish(ws, PERIOD)
     assert areas(target) == set() and snapshot(target)["sources"] == []
     every_table_is_written(target)
 
 
-def test_a_source_alone_publishes_what_it_publishes_beside_the_others(demo, tmp_path):
-    """Each source's own tables do not depend on which other sources have data."""
-    everything = workspace(demo, tmp_path / "all", ["intox", "enkat", "avtal", "statistik"], coverage=True)
-    build(everything, today=TODAY)
-    all_target = publish(everything, PERIOD)
-    for folders, coverage, tables in (
-        (["enkat"], False, [t for t in SOURCES[1].published]),
-        (["intox"], True, ["indicators", "left_out"]),
-        (["statistik"], False, ["statistik"]),
-        (["avtal"], False, ["insatser"]),
+def test_a_source_alone_publishes_what_it_publishes_beside_the_others(built, demo):
+    """Each source's own tables do not depend on which other sources have data (`demo`: all of them)."""
+    everything = demo / "data" / "processed" / PERIOD
+    for (folders, coverage), tables in (
+        ((("enkat",), False), list(SOURCES[1].published)),
+        ((("intox",), True), ["indicators", "left_out"]),
+        ((("avtal", "statistik"), False), ["statistik", "insatser"]),  # without INTOX and the questionnaire
     ):
-        alone = workspace(demo, tmp_path / folders[0], folders, coverage)
-        build(alone, today=TODAY)
-        target = publish(alone, PERIOD)
+        _, _, target = built(*folders, coverage=coverage)
         for table in tables:
-            pd.testing.assert_frame_equal(pd.read_parquet(target / f"{table}.parquet"), pd.read_parquet(all_target / f"{table}.parquet"),
+            pd.testing.assert_frame_equal(pd.read_parquet(target / f"{table}.parquet"), pd.read_parquet(everything / f"{table}.parquet"),
                                           check_dtype=False, obj=table)

@@ -6,10 +6,7 @@ report (and Sunne's) through the real pipeline.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from html import unescape
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,7 +16,6 @@ from pipeline.report.page import render_section
 from pipeline.report.snapshot import FOLLOWUP_TABLES, Snapshot
 
 PERIOD = "2026-10"
-LAGESBILD = str(Path(sys.executable).with_name("lagesbild"))
 
 
 def plan_row(**changes) -> dict:
@@ -185,20 +181,10 @@ def test_snapshot_load_reads_missing_tables_as_empty(tmp_path, full):
 
 
 @pytest.fixture(scope="module")
-def demo_reports(tmp_path_factory) -> dict[str, str]:
-    from pipeline.config import Workspace
-    from pipeline.demo import write_demo_data
-    from pipeline.report.render import render
-
-    root = tmp_path_factory.mktemp("followup-demo")
-    write_demo_data(root, PERIOD)
-    ingest = subprocess.run([LAGESBILD, "ingest", "--workspace", str(root)], capture_output=True, text=True, timeout=300)
-    assert ingest.returncode in (0, 1), ingest.stdout + ingest.stderr  # 1: the demo's deliberate quarantine
-    build = subprocess.run([LAGESBILD, "build", "--period", PERIOD, "--workspace", str(root)], capture_output=True, text=True, timeout=300)
-    assert build.returncode == 0, build.stdout + build.stderr
-    rendered = render(Workspace(root), PERIOD, only=["sutohamu", "1766"])
-    assert all(r.status != "misslyckades" for r in rendered), [(r.area_code, r.status) for r in rendered]
-    return {r.area_code: r.path.read_text(encoding="utf-8") for r in rendered}
+def demo_reports(demo) -> dict[str, str]:
+    """The session demo's SuToHaMu and Sunne reports (conftest.py)."""
+    folder = demo / "reports" / PERIOD
+    return {code: (folder / kind / f"{code}.html").read_text(encoding="utf-8") for kind, code in (("region", "sutohamu"), ("kommun", "1766"))}
 
 
 def test_region_report_shows_sutohamu_follow_up(demo_reports):

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from html import unescape
 from pathlib import Path
 
@@ -25,22 +23,14 @@ from pipeline.report.snapshot import Snapshot, read_areas
 from pipeline.sources import SOURCES
 
 PERIOD = "2026-10"
-LAGESBILD = str(Path(sys.executable).with_name("lagesbild"))
 # kommun with every source, a kommun without questionnaire answers, a cooperation region, the county, the country
 AREAS = ("1766", "1715", "sutohamu", "lan-17", "riket")
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory) -> Path:
-    from pipeline.demo import write_demo_data
-
-    root = tmp_path_factory.mktemp("views-demo")
-    write_demo_data(root, PERIOD)
-    ingest = subprocess.run([LAGESBILD, "ingest", "--workspace", str(root)], capture_output=True, text=True, timeout=300)
-    assert ingest.returncode in (0, 1), ingest.stdout + ingest.stderr  # 1: the demo's deliberate quarantine
-    build = subprocess.run([LAGESBILD, "build", "--period", PERIOD, "--workspace", str(root)], capture_output=True, text=True, timeout=300)
-    assert build.returncode == 0, build.stdout + build.stderr
-    return root
+def workspace(demo) -> Path:
+    """The session's demo (conftest.py): every source, ingested, built and published."""
+    return demo
 
 
 @pytest.fixture(scope="module")

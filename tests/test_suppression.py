@@ -8,6 +8,7 @@ then checks on the published values that no relation has exactly one hidden cell
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,6 @@ from intox_helpers import form, query, reference_municipalities, run_all, write_
 
 from pipeline.build.intox import catalogue
 from pipeline.config import Workspace
-from pipeline.demo import write_demo_data
 from pipeline.publish import publish, suppress
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -387,22 +387,22 @@ def test_the_threshold_comes_from_settings_yaml(tmp_path, threshold, hidden):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
-    root = tmp_path_factory.mktemp("demo_suppression")
-    write_demo_data(root, "2026-10")
-    workspace, published = run_all(root, "2026-10")
+def published_demo(demo) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
+    """The session demo's published snapshot for 2026-10 and the true values it was made from."""
+    workspace = Workspace(demo)
+    published = pd.read_parquet(workspace.snapshot_dir("2026-10") / "indicators.parquet")
     true = query(workspace, "SELECT * FROM indicator_values WHERE period <= '2026-10'")
-    return root, published, true
+    return demo, published, true
 
 
-def test_every_built_row_is_published_once(demo):
-    _, published, true = demo
+def test_every_built_row_is_published_once(published_demo):
+    _, published, true = published_demo
     assert not published.duplicated(KEY).any()
     assert set(map(tuple, published[KEY].to_numpy())) == set(map(tuple, true[KEY].to_numpy()))
 
 
-def test_no_published_count_between_one_and_four(demo):
-    _, published, _ = demo
+def test_no_published_count_between_one_and_four(published_demo):
+    _, published, _ = published_demo
     assert not published.numerator.between(1, 4).any()
     counts = published[published.indicator_id.isin(["intox_cases", "intox_cases_r12", "intox_cases_ly"])]
     assert not counts.value.between(1, 4).any()
@@ -410,8 +410,8 @@ def test_no_published_count_between_one_and_four(demo):
     assert not shares.denominator.between(1, 4).any()
 
 
-def test_suppressed_rows_carry_no_number_of_people(demo):
-    _, published, _ = demo
+def test_suppressed_rows_carry_no_number_of_people(published_demo):
+    _, published, _ = published_demo
     hidden = published[published.suppressed]
     assert len(hidden) > 0
     assert hidden.value.isna().all() and hidden.numerator.isna().all()
@@ -423,8 +423,8 @@ def test_suppressed_rows_carry_no_number_of_people(demo):
         assert not hidden[column].between(1, 4.999).any(), column
 
 
-def test_rates_and_shares_on_a_hidden_count_are_hidden(demo):
-    _, published, _ = demo
+def test_rates_and_shares_on_a_hidden_count_are_hidden(published_demo):
+    _, published, _ = published_demo
     keyed = published.set_index(["indicator_id", "area_code", "period", "dimension", "category"])
     for rate, count in RATE_COUNT.items():
         rates = published[published.indicator_id == rate]
@@ -437,8 +437,8 @@ def test_rates_and_shares_on_a_hidden_count_are_hidden(demo):
         assert totals.numerator.notna().all() and (totals.numerator >= 5).all(), share
 
 
-def test_shares_hidden_for_their_denominator_rest_on_a_hidden_or_small_total(demo):
-    _, published, true = demo
+def test_shares_hidden_for_their_denominator_rest_on_a_hidden_or_small_total(published_demo):
+    _, published, true = published_demo
     keyed = published.set_index(["indicator_id", "area_code", "period", "dimension", "category"])
     merged = published.merge(true[KEY + ["numerator"]].rename(columns={"numerator": "true"}), on=KEY)
     for share, total in SHARE_TOTAL.items():
@@ -451,16 +451,16 @@ def test_shares_hidden_for_their_denominator_rest_on_a_hidden_or_small_total(dem
     assert merged.suppression.isin(["", "primär", "sekundär", "nämnare"]).all()
 
 
-def test_zeros_are_shown(demo):
-    _, published, true = demo
+def test_zeros_are_shown(published_demo):
+    _, published, true = published_demo
     merged = published.merge(true[KEY + ["numerator"]].rename(columns={"numerator": "true"}), on=KEY)
     zeros = merged[merged.true == 0]
     assert not zeros.suppression.eq("primär").any()
     assert (zeros.numerator == 0).sum() > 100
 
 
-def test_secondary_suppression_leaves_no_cell_recoverable(demo):
-    root, published, true = demo
+def test_secondary_suppression_leaves_no_cell_recoverable(published_demo):
+    root, published, true = published_demo
     relations = linear_relations(true, region_members(root))
     kinds = relations.drop_duplicates("relation").kind.value_counts()
     # the audit really looks at every kind of relation in this data set
@@ -471,10 +471,10 @@ def test_secondary_suppression_leaves_no_cell_recoverable(demo):
     assert published.suppression.eq("sekundär").any()
 
 
-def test_consecutive_monthly_snapshots_together_leave_no_cell_recoverable(tmp_path):
+def test_consecutive_monthly_snapshots_together_leave_no_cell_recoverable(demo_copy):
     """A reader who keeps every month's snapshot knows each cell that any of them showed."""
-    write_demo_data(tmp_path, "2026-10")
-    workspace, _ = run_all(tmp_path, "2026-07")
+    shutil.rmtree(demo_copy / "data" / "processed" / "2026-10")  # published again, after the months before it
+    workspace = Workspace(demo_copy)
     snapshots = []
     for period in ("2026-07", "2026-08", "2026-09", "2026-10"):
         publish(workspace, period)
@@ -487,7 +487,7 @@ def test_consecutive_monthly_snapshots_together_leave_no_cell_recoverable(tmp_pa
         combined.loc[known, "numerator"] = shown.numerator.reindex(combined.index[known]).to_numpy()
     combined = combined.reset_index()
     true = query(workspace, "SELECT * FROM indicator_values WHERE period <= '2026-10'")
-    exposed = audit(combined, true, region_members(tmp_path))
+    exposed = audit(combined, true, region_members(demo_copy))
     assert exposed.empty, exposed.groupby("kind").size().to_string()
     # what one snapshot hid to protect a count, a later one still hides
     for earlier, later in zip(snapshots, snapshots[1:]):
@@ -495,8 +495,8 @@ def test_consecutive_monthly_snapshots_together_leave_no_cell_recoverable(tmp_pa
         assert later.set_index(key).loc[hidden].suppression.ne("").all()
 
 
-def test_data_quality_tables_publish_no_count_below_five(demo):
-    root, _, _ = demo
+def test_data_quality_tables_publish_no_count_below_five(published_demo):
+    root, _, _ = published_demo
     snapshot = Workspace(root).snapshot_dir("2026-10")
     files = pd.read_parquet(snapshot / "files.parquet")
     assert not [c for c in files.columns if c.startswith("rows")], "per-file counts would give a unit's month away"
