@@ -26,8 +26,9 @@ demo: venv
 lint: venv
 	$(BIN)/ruff check .
 
+# The suite on every core (pytest-xdist): each worker runs the demo once (tests/conftest.py).
 test: lint chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 bench: venv
 	$(BIN)/python benchmarks/bench.py

@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.build import build, dag
 from pipeline.build import statistik as statistik_build
-from pipeline.config import Workspace
+from pipeline.config import PROJECT_ROOT, Workspace
 from pipeline.ingest import ingest
 from pipeline.ingest.sources import statistik
 from pipeline.places import region_members
@@ -126,7 +126,7 @@ geo_code,year,count,published,pop_prev,pop_year
 2085,2023,1949,7389,26353,26402
 2085,2024,2127,8021,26402,26634
 """
-REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld" / "bra_reported_crimes.csv"
+REALWORLD = PROJECT_ROOT.parent / "shared" / "realworld" / "bra_reported_crimes.csv"  # shared/ lies beside the checkout
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -18,10 +18,9 @@ import yaml
 from intox_helpers import form, query, reference_municipalities, run_all, write_coverage, write_forms, write_regions, write_threshold
 
 from pipeline.build.intox import catalogue
-from pipeline.config import Workspace
+from pipeline.config import PROJECT_ROOT, Workspace
 from pipeline.publish import publish, suppress
 
-PROJECT = Path(__file__).resolve().parent.parent
 KEY = ["indicator_id", "area_code", "period", "dimension", "category"]
 BREAKDOWN_TOTAL = {
     "intox_age": "intox_cases", "intox_sex": "intox_cases", "intox_intent": "intox_cases",
@@ -48,7 +47,7 @@ def region_members(root: Path) -> dict[str, set[str]]:
     members = {f"lan-{county}": set(group.municipality_code) for county, group in table.groupby("county_code")}
     members["riket"] = set(table.municipality_code)
     own = root / "schemas" / "regions.yaml"
-    config = yaml.safe_load((own if own.exists() else PROJECT / "schemas" / "regions.yaml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((own if own.exists() else PROJECT_ROOT / "schemas" / "regions.yaml").read_text(encoding="utf-8"))
     for region_id, spec in (config.get("regions") or {}).items():
         members[region_id] = {str(code).zfill(4) for code in spec["municipalities"]}
     return members
