@@ -6,7 +6,9 @@ Exit status, for a scheduler:
   2  felaktigt kommando (okänd flagga, fil som inte finns, ogiltig period)
   3  en fil avvisades (personnummer, oläsbar, okänd källa, kolumn saknas)
   4  inläsning av en fil, beräkning eller rapport misslyckades
-When several apply, the highest number wins.
+  5  en annan körning skriver redan i arbetsmappen (eller databasen är öppen i ett annat program)
+When several apply, the highest number wins. The writing commands (ingest, build, report, run, demo)
+hold the workspace lock (pipeline/lock.py) and wait for it at most --vänta seconds; check does not.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import click
 
 from pipeline.config import Workspace
 
-OK, QUARANTINE, USAGE, REFUSED, FAILED = 0, 1, 2, 3, 4
+OK, QUARANTINE, USAGE, REFUSED, FAILED, BUSY = 0, 1, 2, 3, 4, 5
 MAX_ISSUES_SHOWN = 20
 
 
@@ -27,10 +29,13 @@ class SwedishHelp:
     """Click's help headings in Swedish."""
 
     def format_usage(self, ctx, formatter):
-        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="Användning: ")
+        pieces = " ".join(self.collect_usage_pieces(ctx))
+        for english, swedish in (("[OPTIONS]", "[FLAGGOR]"), ("COMMAND [ARGS]...", "KOMMANDO [ARGUMENT]...")):
+            pieces = pieces.replace(english, swedish)
+        formatter.write_usage(ctx.command_path, pieces, prefix="Användning: ")
 
     def format_options(self, ctx, formatter):
-        rows = [row for param in self.get_params(ctx) if (row := param.get_help_record(ctx))]
+        rows = [(row[0], _swedish_extra(row[1])) for param in self.get_params(ctx) if (row := param.get_help_record(ctx))]
         if rows:
             with formatter.section("Flaggor"):
                 formatter.write_dl(rows)
@@ -38,6 +43,16 @@ class SwedishHelp:
             commands = [(name, self.get_command(ctx, name).get_short_help_str(limit=70)) for name in self.list_commands(ctx)]
             with formatter.section("Kommandon"):
                 formatter.write_dl(commands)
+
+
+def _swedish_extra(help_text: str) -> str:
+    """Click's trailing "[default: …; required]" in Swedish."""
+    match = re.search(r"\[([^\[\]]*)\]$", help_text)
+    if not match:
+        return help_text
+    words = {"required": "obligatorisk"}
+    parts = [words.get(part, re.sub(r"^default: ", "standard: ", part)) for part in match.group(1).split("; ")]
+    return help_text[: match.start()] + f"[{'; '.join(parts)}]"
 
 
 class Command(SwedishHelp, click.Command):
@@ -53,6 +68,52 @@ def _workspace_option(func):
         "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default="aktuell mapp",
         help="Arbetsmapp med data/raw/, data/processed/ och reports/.",
     )(func)
+
+
+def _seconds(ctx, param, value):
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds >= 0:
+        raise click.BadParameter(f"ange ett antal sekunder (0 eller mer), inte '{value}'.", param_hint="--vänta")
+    return seconds
+
+
+def _wait_option(func):
+    return click.option(
+        "--vänta", "--vanta", "wait", callback=_seconds, default="10", metavar="SEKUNDER",
+        help="Så länge kommandot väntar på en annan körning som skriver i arbetsmappen innan det ger upp (slutstatus 5). Standard: 10.",
+    )(func)
+
+
+def _locked(workspace: Workspace, wait: float, command: str, work) -> int:
+    """Run `work` holding the workspace lock: one writer at a time; a busy workspace or database is exit 5."""
+    from pipeline.lock import WorkspaceBusy, workspace_lock
+
+    def waiting(holder) -> None:
+        who = f" (pid {holder.pid})" if holder.pid else ""
+        click.echo(f"Väntar på en annan körning{who} i arbetsmappen, högst {wait:g} s …", err=True)
+
+    try:
+        with workspace_lock(workspace, wait, command=f"lagesbild {command}", on_wait=waiting):
+            return work()
+    except WorkspaceBusy as busy:
+        click.echo(busy.message, err=True)
+        return BUSY
+    except Exception as error:
+        if not _is_database_lock(error):
+            raise
+        holder = re.search(r"PID (\d+)", str(error))
+        who = f" (pid {holder.group(1)})" if holder else ""
+        click.echo(f"Databasen {workspace.database.resolve()} är öppen i ett annat program{who} och kan inte användas nu; "
+                   "stäng det och försök igen.", err=True)
+        return BUSY
+
+
+def _is_database_lock(error: BaseException) -> bool:
+    """DuckDB's 'Could not set lock on file': another process has the database open."""
+    return "Could not set lock on file" in str(error)
 
 
 def _help(func):
@@ -83,9 +144,10 @@ def cli():
 
 @cli.command(help="Läs in nya och ändrade filer under data/raw/.")
 @_workspace_option
+@_wait_option
 @_help
-def ingest(workspace: Path):
-    sys.exit(_ingest(Workspace(workspace)))
+def ingest(workspace: Path, wait: float):
+    sys.exit(_locked(Workspace(workspace), wait, "ingest", lambda: _ingest(Workspace(workspace))))
 
 
 def _ingest(workspace: Workspace) -> int:
@@ -174,9 +236,10 @@ def check(files: tuple[str, ...], workspace: Path):
 @_period_option(required=False)
 @click.option("--force", is_flag=True, help="Beräkna om även när inget har ändrats.")
 @_workspace_option
+@_wait_option
 @_help
-def build(period: str | None, force: bool, workspace: Path):
-    sys.exit(_build(Workspace(workspace), period, force))
+def build(period: str | None, force: bool, workspace: Path, wait: float):
+    sys.exit(_locked(Workspace(workspace), wait, "build", lambda: _build(Workspace(workspace), period, force)))
 
 
 def _build(workspace: Workspace, period: str | None, force: bool = False) -> int:
@@ -190,6 +253,8 @@ def _build(workspace: Workspace, period: str | None, force: bool = False) -> int
     try:
         result = run_build(workspace, force=force)
     except Exception as error:  # a model's broken key, a plan or catalogue an analyst wrote: say what is wrong
+        if _is_database_lock(error):
+            raise
         click.echo(f"Beräkningen misslyckades: {error}", err=True)
         return FAILED
     if not result.sources:
@@ -219,9 +284,10 @@ def _build(workspace: Workspace, period: str | None, force: bool = False) -> int
 @click.option("--area", "-a", "areas", multiple=True, metavar="OMRÅDE",
               help="Bara detta område: kommunkod (1737) eller region (sutohamu, lan-17, riket). Kan upprepas.")
 @_workspace_option
+@_wait_option
 @_help
-def report(period: str, areas: tuple[str, ...], workspace: Path):
-    sys.exit(_report(Workspace(workspace), period, list(areas)))
+def report(period: str, areas: tuple[str, ...], workspace: Path, wait: float):
+    sys.exit(_locked(Workspace(workspace), wait, "report", lambda: _report(Workspace(workspace), period, list(areas))))
 
 
 def _report(workspace: Workspace, period: str, areas: list[str]) -> int:
@@ -244,9 +310,10 @@ def _report(workspace: Workspace, period: str, areas: list[str]) -> int:
 @cli.command(help="Månadsjobbet: läs in, beräkna och skapa rapporterna för en månad.")
 @_period_option(required=True)
 @_workspace_option
+@_wait_option
 @_help
-def run(period: str, workspace: Path):
-    sys.exit(_run(Workspace(workspace), period))
+def run(period: str, workspace: Path, wait: float):
+    sys.exit(_locked(Workspace(workspace), wait, "run", lambda: _run(Workspace(workspace), period)))
 
 
 def _run(workspace: Workspace, period: str) -> int:
@@ -340,17 +407,23 @@ def _kommun_name(kommun: str | None) -> str | None:
 @_period_option(required=False)
 @click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"),
               show_default=True, help="Arbetsmapp för demon.")
+@_wait_option
 @_help
-def demo(period: str | None, workspace: Path):
+def demo(period: str | None, workspace: Path, wait: float):
+    period = period or _latest_complete_month()
+    code = _locked(Workspace(workspace), wait, "demo", lambda: _demo(workspace, period))
+    # Quarantined demo rows are on purpose; the demo fails only if something really failed.
+    sys.exit(OK if code <= QUARANTINE else code)
+
+
+def _demo(workspace: Path, period: str) -> int:
     from pipeline.demo import write_demo_data
 
-    period = period or _latest_complete_month()
     files = write_demo_data(workspace, period)
     click.echo(f"Demodata: {len(files)} filer för de 24 månaderna till och med {period} i {workspace / 'data' / 'raw'}.")
     code = _run(Workspace(workspace), period)
     click.echo(f"Öppna demorapporterna: {(workspace / 'reports' / period / 'index.html').resolve()}")
-    # Quarantined demo rows are on purpose; the demo fails only if something really failed.
-    sys.exit(OK if code <= QUARANTINE else code)
+    return code
 
 
 def _latest_complete_month(today: dt.date | None = None) -> str:
@@ -374,10 +447,30 @@ def main() -> None:
         click.echo(error.ctx.get_help())
         sys.exit(USAGE)
     except click.exceptions.UsageError as error:
-        _usage_error(error, f"felaktigt kommando ({error.message})")
+        _usage_error(error, _swedish_usage(error))
     except click.exceptions.Abort:
         click.echo("Avbrutet.", err=True)
         sys.exit(FAILED)
+
+
+def _swedish_usage(error: click.exceptions.UsageError) -> str:
+    """Click's remaining usage messages in Swedish; an unknown one is quoted as it is."""
+    import difflib
+
+    if match := re.fullmatch(r"No such command '(.+)'\.", error.message):
+        name = match.group(1)
+        group = error.ctx.command if error.ctx is not None else None
+        known = group.list_commands(error.ctx) if isinstance(group, click.Group) else []
+        close = difflib.get_close_matches(name, known, n=1)
+        return f"Okänt kommando '{name}'." + (f" Menade du '{close[0]}'?" if close else "") + (
+            f" Kommandon: {', '.join(known)}." if known else "")
+    if match := re.fullmatch(r"Got unexpected extra arguments? \((.+)\)", error.message):
+        return f"oväntat argument: {match.group(1)}"
+    if match := re.fullmatch(r"Option '(.+)' requires an argument\.", error.message):
+        return f"flaggan {match.group(1)} kräver ett värde"
+    if error.message == "Missing command.":
+        return "kommando saknas"
+    return f"felaktigt kommando ({error.message})"
 
 
 def _usage_error(error: click.exceptions.UsageError, text: str) -> None:

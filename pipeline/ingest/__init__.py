@@ -14,9 +14,10 @@ from pipeline.files import sha256_file
 from pipeline.ingest import store
 from pipeline.ingest.examine import examine
 from pipeline.ingest.findings import FileReport
+from pipeline.ingest.read import READABLE, unreadable_format
 from pipeline.sources import SOURCES
 
-READABLE = {".xlsx", ".xlsm", ".csv", ".txt", ".tsv", ".json"}  # JSON: Kolada's API responses
+__all__ = ["READABLE", "Outcome", "ingest", "raw_files", "staging_ddl"]
 
 
 @dataclass
@@ -28,11 +29,15 @@ class Outcome:
 
 
 def raw_files(workspace: Workspace) -> list[Path]:
-    """Data files under data/raw/, without hidden files and Excel's ~$ lock files."""
+    """Every file under data/raw/, without hidden files (and files in hidden folders) and Excel's ~$
+    lock files. A file of a format that cannot be read (an old .xls, a .pdf) is listed too: it is
+    refused, and said so, at every run until it is removed or replaced."""
     return sorted(
         path
         for path in workspace.raw.rglob("*")
-        if path.is_file() and path.suffix.lower() in READABLE and not path.name.startswith((".", "~$"))
+        if path.is_file()
+        and not path.name.startswith((".", "~$"))
+        and not any(part.startswith(".") for part in path.relative_to(workspace.raw).parts[:-1])
     )
 
 
@@ -84,6 +89,9 @@ def _load(con, workspace: Workspace, path: Path, label: str, sha: str) -> Outcom
     if original:
         store.store_duplicate(con, label, sha, original)
         return Outcome(label, "dubblett", message=f"samma innehåll som {original}")
+    if problem := unreadable_format(path):  # never stored, so examined anew (and reported) at every run
+        store.store_refusal(con, label, sha, problem)
+        return Outcome(label, "avvisad", message=problem)
     report = examine(path, workspace, label)
     if report.refusal:
         store.store_refusal(con, label, report.sha256, report.refusal)

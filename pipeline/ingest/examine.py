@@ -15,7 +15,7 @@ from pipeline.config import Workspace
 from pipeline.files import sha256_file
 from pipeline.ingest.findings import FileReport
 from pipeline.ingest.pnr import personal_number_columns
-from pipeline.ingest.read import ReadError, read_table
+from pipeline.ingest.read import ReadError, read_table, unreadable_format
 from pipeline.ingest.validate import check_table
 from pipeline.sources import SOURCES
 
@@ -36,11 +36,16 @@ def source_of(path: Path, workspace: Workspace) -> str | None:
 
 def examine(path: Path, workspace: Workspace, label: str | None = None) -> FileReport:
     report = FileReport(path=path, label=label or path.name, sha256=sha256_file(path))
+    if problem := unreadable_format(path):
+        report.refusal = problem
+        return report
     modules = readers()
     source = source_of(path, workspace)
     own = {name: module for name, module in modules.items() if hasattr(module, "detect")}
     if source is None:  # outside data/raw/<source>/: a reader of its own may recognise the file
         source = next((name for name, module in own.items() if module.detect(path)), None)
+    if source is None and path.suffix.lower() == ".json" and len(own) == 1:
+        source = next(iter(own))  # only a reader of its own reads JSON: let it say what is wrong
     if source in own:
         report.source = source
         return own[source].examine(report, workspace)
@@ -64,7 +69,7 @@ def examine(path: Path, workspace: Workspace, label: str | None = None) -> FileR
         table, report.notes = module.prepare(table, contract, workspace)
         report.table = table
 
-    personal = personal_number_columns(table.cells, table.headers)
+    personal = personal_number_columns(table.cells, table.headers, _free_text(table.headers, contract))
     if personal:
         names = " och ".join(f"'{name}'" for name in personal)
         columns = "kolumnerna" if len(personal) > 1 else "kolumnen"
@@ -84,6 +89,15 @@ def examine(path: Path, workspace: Workspace, label: str | None = None) -> FileR
         report.notes.append(f"{path.name}: filen har rubriker men inga ifyllda rader.")
     _keep_good(report, checked, contract, workspace, module)
     return report
+
+
+def _free_text(headers: list[str], contract) -> set[int]:
+    """Positions of the columns stored as written (comments, promises, functions), not identifiers."""
+    fields = contract.map_headers(headers).fields
+    return {
+        position for position, name in fields.items()
+        if contract.fields[name]["kind"] in ("text", "role", "textlist") and not name.endswith("_id")
+    }
 
 
 def _keep_good(report: FileReport, checked, contract, workspace: Workspace, module) -> None:

@@ -99,7 +99,10 @@ def parse_ages(values: pd.Series, bands: list[list]) -> pd.DataFrame:
 
     parsed = _distinct(values, one)
     return pd.DataFrame(
-        {"age": pd.array([p[0] for p in parsed], dtype="Float64").astype("Int64"), "age_band": [p[1] for p in parsed]},
+        {
+            "age": pd.array([p[0] for p in parsed], dtype="Float64").astype("Int64"),
+            "age_band": pd.Series([p[1] for p in parsed], index=values.index, dtype=object),
+        },
         index=values.index,
     )
 
@@ -129,7 +132,14 @@ def split_multicode(values: pd.Series, codes: CodeList, separators: list[str]) -
         return (sorted(set(c for c in found if c)), [item for item, code in zip(items, found) if code is None])
 
     parsed = _distinct(values, one)
-    return pd.DataFrame({"codes": [p[0] for p in parsed], "unknown": [p[1] for p in parsed]}, index=values.index)
+    # dtype object: a header-only export has no rows, and an empty column must still be a list column
+    return pd.DataFrame(
+        {
+            "codes": pd.Series([p[0] for p in parsed], index=values.index, dtype=object),
+            "unknown": pd.Series([p[1] for p in parsed], index=values.index, dtype=object),
+        },
+        index=values.index,
+    )
 
 
 def parse_rounds(values: pd.Series, aliases: dict) -> pd.Series:

@@ -16,10 +16,45 @@ import pandas as pd
 
 DELIMITERS = (";", ",", "\t")
 HEADER_SEARCH_ROWS = 20
+READABLE = {".xlsx", ".xlsm", ".csv", ".txt", ".tsv", ".json"}  # JSON: Kolada's API responses
+# A csv cell may be long (a pasted comment); the csv module's default limit of 131 072 characters
+# would refuse the whole file. 64 MB is far beyond any real export and still bounds memory.
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+# Control characters other than tab, line feed, form feed and carriage return do not occur in text.
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r", "\x0c"}
 
 
 class ReadError(Exception):
     """The file cannot be read as a table at all; the message is Swedish and names the file."""
+
+
+def unreadable_format(path: Path) -> str | None:
+    """Why a file's suffix cannot be read (Swedish, names the file), or None when it can."""
+    suffix = path.suffix.lower()
+    if suffix in READABLE:
+        return None
+    if suffix == ".xls":
+        return f"{path.name}: det gamla Excelformatet (.xls) kan inte läsas. Spara filen som .xlsx eller .csv."
+    what = f"okänt filformat '{path.suffix}'" if suffix else "okänt filformat (filen saknar filändelse)"
+    return (f"{path.name}: {what}; bara .xlsx, .xlsm, .csv, .txt, .tsv och .json kan läsas. "
+            "Spara filen som .xlsx eller .csv, eller flytta den ur data/raw/.")
+
+
+def binary_message(name: str) -> str:
+    return f"{name}: filen kan inte läsas som text (den ser ut att vara en binärfil eller ha en okänd teckenkodning)."
+
+
+def decode_text(path: Path, data: bytes | None = None) -> tuple[str, str]:
+    """The text of a csv or json file and its encoding; ReadError when it is no text at all."""
+    data = path.read_bytes() if data is None else data
+    encoding = _sniff_encoding(data)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:  # cp1252 leaves five bytes undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d)
+        raise ReadError(binary_message(path.name)) from error
+    if any(c in _CONTROL for c in text[: 64 * 1024]):
+        raise ReadError(binary_message(path.name))
+    return text, encoding
 
 
 @dataclass
@@ -34,6 +69,9 @@ class RawTable:
     header_row: int = 1
     blank_rows: int = 0
     notes: list[str] = field(default_factory=list)
+    short_rows: dict[int, int] = field(default_factory=dict)  # csv: spreadsheet row -> its fields, when fewer than the header's
+    header_fields: int = 0  # fields of the header record
+    derived: dict[str, str] = field(default_factory=dict)  # added column header -> the column it was computed from
 
     @property
     def description(self) -> str:
@@ -51,16 +89,27 @@ def read_table(path: Path, header_score: Callable[[list[str]], int]) -> RawTable
     elif suffix in (".csv", ".txt", ".tsv"):
         grid, meta = _read_csv(path)
     else:
-        raise ReadError(f"{path.name}: okänt filformat '{path.suffix}'. Spara filen som .xlsx eller .csv.")
+        raise ReadError(unreadable_format(path) or f"{path.name}: okänt filformat '{path.suffix}'. Spara filen som .xlsx eller .csv.")
     return _to_table(path, grid, header_score, **meta)
 
 
-def _to_table(path: Path, grid: pd.DataFrame, header_score, **meta) -> RawTable:
+def _to_table(path: Path, grid: pd.DataFrame, header_score, field_counts: list[int] | None = None, **meta) -> RawTable:
     grid = grid.fillna("").astype(str).apply(lambda col: col.str.replace("\xa0", " ").str.strip())
     if grid.empty:
         raise ReadError(f"{path.name}: filen är tom.")
     header_at = _find_header(grid, header_score)
     headers = grid.iloc[header_at].tolist()
+    # A csv record with fewer fields than its header was cut off (a truncated export): remember it,
+    # so that validation quarantines it instead of counting its missing half as not answered.
+    short_rows = {}
+    if field_counts is not None:
+        width = field_counts[header_at]
+        filled = grid.ne("").any(axis=1).to_numpy()
+        short_rows = {
+            position + 1: field_counts[position]
+            for position in range(header_at + 1, len(grid))
+            if filled[position] and field_counts[position] < width
+        }
     # Columns with neither a header nor any value are Excel's leftover formatting, not data.
     body = grid.iloc[header_at + 1 :]
     keep = [i for i, name in enumerate(headers) if name or body.iloc[:, i].ne("").any()]
@@ -75,6 +124,8 @@ def _to_table(path: Path, grid: pd.DataFrame, header_score, **meta) -> RawTable:
         cells=body[~blank],
         header_row=header_at + 1,
         blank_rows=int(blank.sum()),
+        short_rows=short_rows,
+        header_fields=field_counts[header_at] if field_counts is not None else len(headers),
         **meta,
     )
 
@@ -98,7 +149,8 @@ def _read_xlsx(path: Path, header_score) -> tuple[pd.DataFrame, dict]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged or mislabelled file
-        raise ReadError(f"{path.name}: kan inte öppnas som Excel-arbetsbok ({type(error).__name__}).") from error
+        raise ReadError(f"{path.name}: kan inte öppnas som Excel-arbetsbok (filen är skadad, avklippt, krypterad "
+                        "eller ingen riktig .xlsx-fil). Öppna den i Excel och spara den igen som .xlsx.") from error
     try:
         best = None
         for sheet in book.worksheets:
@@ -119,6 +171,13 @@ def _read_xlsx(path: Path, header_score) -> tuple[pd.DataFrame, dict]:
 def _excel_text(value: object) -> str:
     if value is None:
         return ""
+    # Excel's day 0 and the days before 1900-03-01 are no dates an analyst wrote: openpyxl gives a
+    # time of day (serial 0) or a date in 1899/1900. Show the serial number the cell holds instead.
+    if isinstance(value, dt.time) and value == dt.time(0):
+        return "0"
+    if isinstance(value, dt.datetime) and value < dt.datetime(1900, 3, 1):
+        serial = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+        return str(int(serial)) if serial.is_integer() else str(serial)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -134,20 +193,30 @@ def _excel_text(value: object) -> str:
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, dict]:
-    data = path.read_bytes()
-    encoding = _sniff_encoding(data)
-    text = data.decode(encoding)
+    text, encoding = decode_text(path)
     delimiter = _sniff_delimiter(text)
+    # The csv module keeps quoted line breaks inside one record, as Excel numbers rows, and
+    # tolerates rows of uneven width, which pandas' fast parser refuses.
+    limit = csv.field_size_limit()
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        # The csv module keeps quoted line breaks inside one record, as Excel numbers rows, and
-        # tolerates rows of uneven width, which pandas' fast parser refuses.
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        rows = list(reader)
     except csv.Error as error:
-        raise ReadError(f"{path.name}: kan inte läsas som CSV ({error}); kontrollera citattecken.") from error
-    width = max((len(row) for row in rows), default=0)
+        if "field larger" in str(error):
+            problem = f"ett fält är större än {CSV_FIELD_LIMIT // (1024 * 1024)} MB"
+        elif "NUL" in str(error):
+            raise ReadError(binary_message(path.name)) from error
+        else:
+            problem = "ett citattecken öppnas men stängs aldrig"
+        raise ReadError(f"{path.name}: kan inte läsas som CSV på rad {reader.line_num}: {problem}; kontrollera filen.") from error
+    finally:
+        csv.field_size_limit(limit)
+    counts = [len(row) for row in rows]
+    width = max(counts, default=0)
     grid = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=str)
     label = {"utf-8-sig": "UTF-8 med BOM", "utf-8": "UTF-8", "cp1252": "Windows-1252", "utf-16": "UTF-16"}[encoding]
-    return grid, {"format": "csv", "encoding": label, "delimiter": delimiter}
+    return grid, {"format": "csv", "encoding": label, "delimiter": delimiter, "field_counts": counts}
 
 
 def _sniff_encoding(data: bytes) -> str:

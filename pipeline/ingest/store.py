@@ -1,11 +1,15 @@
 """The DuckDB file: staging tables, quarantine, the file registry and the ingest log.
 
-The CLI is the only writer. Each file is stored in one transaction: its earlier rows, its new
-rows, its quarantine and its registry entry change together or not at all.
+The CLI is the only writer (it holds the workspace lock, pipeline/lock.py). Each file is stored in
+one transaction: its earlier rows, its new rows, its quarantine and its registry entry change
+together or not at all – also when the process is killed (DuckDB's write-ahead log keeps only
+committed transactions), so the next ingest finds the old version or the new one and goes on.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -47,6 +51,18 @@ def connect(database: Path, read_only: bool = False, staging_ddl: str = "") -> d
     return con
 
 
+@contextmanager
+def transaction(con) -> Iterator[None]:
+    """One DuckDB transaction: committed when the block ends, rolled back when it raises."""
+    con.begin()
+    try:
+        yield
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
 def registry(con) -> pd.DataFrame:
     return con.execute("SELECT path, sha256, status, duplicate_of FROM raw_files").df()
 
@@ -65,8 +81,7 @@ def store_file(con, report: FileReport) -> None:
     status = "inläst" if report.issues.empty else "inläst med karantän"
     main = next(iter(report.staging.values()))
     periods = next((main[c] for c in ("period", "round") if c in main), pd.Series(dtype=str))  # months or survey rounds
-    con.begin()
-    try:
+    with transaction(con):
         _delete_path(con, report.label)
         for table, rows in report.staging.items():
             staging = rows.assign(path=report.label, sha256=report.sha256)
@@ -91,39 +106,32 @@ def store_file(con, report: FileReport) -> None:
         )
         con.execute("DELETE FROM refused_files WHERE path = ?", [report.label])
         _log(con, report.label, report.sha256, status, report)
-        con.commit()
-    except Exception:
-        con.rollback()
-        raise
 
 
 def store_duplicate(con, path: str, sha256: str, original: str) -> None:
-    con.begin()
-    _delete_path(con, path)
-    con.execute(
-        "INSERT INTO raw_files (path, sha256, status, duplicate_of, loaded_at) VALUES (?, ?, 'dubblett', ?, ?)",
-        [path, sha256, original, _now()],
-    )
-    _log(con, path, sha256, "dubblett", message=f"samma innehåll som {original}; läses inte in igen")
-    con.commit()
+    with transaction(con):
+        _delete_path(con, path)
+        con.execute(
+            "INSERT INTO raw_files (path, sha256, status, duplicate_of, loaded_at) VALUES (?, ?, 'dubblett', ?, ?)",
+            [path, sha256, original, _now()],
+        )
+        _log(con, path, sha256, "dubblett", message=f"samma innehåll som {original}; läses inte in igen")
 
 
 def store_refusal(con, path: str, sha256: str, message: str) -> None:
     """Record that a file was refused; rows an earlier version of it left stay as they were."""
-    con.begin()
-    con.execute("INSERT OR REPLACE INTO refused_files VALUES (?, ?, ?, ?)", [path, sha256, message, _now()])
-    _log(con, path, sha256, "avvisad", message=message)
-    con.commit()
+    with transaction(con):
+        con.execute("INSERT OR REPLACE INTO refused_files VALUES (?, ?, ?, ?)", [path, sha256, message, _now()])
+        _log(con, path, sha256, "avvisad", message=message)
 
 
 def remove_path(con, path: str) -> None:
     """A file that left data/raw/ takes its rows with it; its duplicates are examined anew."""
-    con.begin()
-    _delete_path(con, path)
-    con.execute("DELETE FROM raw_files WHERE duplicate_of = ?", [path])
-    con.execute("DELETE FROM refused_files WHERE path = ?", [path])
-    _log(con, path, "", "borttagen", message="filen finns inte längre i data/raw/")
-    con.commit()
+    with transaction(con):
+        _delete_path(con, path)
+        con.execute("DELETE FROM raw_files WHERE duplicate_of = ?", [path])
+        con.execute("DELETE FROM refused_files WHERE path = ?", [path])
+        _log(con, path, "", "borttagen", message="filen finns inte längre i data/raw/")
 
 
 def forget_refusals_except(con, present: list[str]) -> None:

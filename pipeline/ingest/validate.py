@@ -20,6 +20,8 @@ from pipeline.ingest.read import RawTable
 from pipeline.places import resolve_area, resolver
 
 EARLIEST_DATE = pd.Timestamp("2000-01-01")
+# Excel's limit for one cell: a longer text cannot have been typed or kept in a spreadsheet.
+MAX_TEXT_LENGTH = 32_767
 ISSUE_COLUMNS = ["row", "column", "value", "rule", "message", "field"]
 HIDDEN = "(dolt: ser ut som ett personnummer)"
 HIDDEN_PERSON = "(dolt: ser ut som ett namn eller en e-postadress)"
@@ -88,7 +90,57 @@ def check_table(table: RawTable, contract: Contract) -> Checked:
     frame = cells[list(mapping.fields) + list(mapping.codes)].copy()
     frame.columns = [f"c{p}" for p in frame.columns]
     issues = _run_schema(pa.DataFrameSchema(columns), frame, explain, contract, name)
+    issues = _explain_derived(issues, table)
+    issues = _cut_off_rows(issues, table)
     return Checked(parsed, issues, [], notes)
+
+
+def _cut_off_rows(issues: pd.DataFrame, table: RawTable) -> pd.DataFrame:
+    """A csv record with fewer fields than its header is quarantined whole, with that one reason."""
+    if not table.short_rows:
+        return issues
+    name = table.path.name
+    cut = [
+        (row, "", "", "avklippt",
+         f"{name}: rad {row} har bara {fields} av {table.header_fields} fält; raden verkar avklippt och läses inte in "
+         "(kontrollera att exporten är hel).", "")
+        for row, fields in sorted(table.short_rows.items())
+    ]
+    kept = issues[~issues["row"].isin(table.short_rows)]
+    frame = pd.concat([kept, pd.DataFrame(cut, columns=ISSUE_COLUMNS)], ignore_index=True) if len(kept) else pd.DataFrame(cut, columns=ISSUE_COLUMNS)
+    return frame.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+
+
+def _explain_derived(issues: pd.DataFrame, table: RawTable) -> pd.DataFrame:
+    """A column computed from another (the round from a timestamp) is empty because that column's
+    cell is empty or unreadable: name the column the analyst can correct, once."""
+    if issues.empty or not table.derived:
+        return issues
+    name = table.path.name
+    position_of = {header: position for position, header in enumerate(table.headers)}
+    rows = issues.to_dict("records")
+    drop: set[tuple[int, str]] = set()
+    for issue in rows:
+        source = table.derived.get(issue["column"])
+        if issue["rule"] != "obligatorisk" or source not in position_of:
+            continue
+        row, label = issue["row"], issue["column"]
+        subject = {"Omgång": "omgången"}.get(label, label.lower())
+        value = table.cells.at[row, position_of[source]]
+        shown = HIDDEN if _looks_personal(value) else value
+        if value:
+            text = (f"'{shown}' är inget datum; {subject} räknas fram ur {source} och kan inte bestämmas för raden "
+                    f"(skriv datumet som t.ex. 2026-03-14 10:02:11, eller lägg till en kolumn {label}).")
+        else:
+            text = f"värde saknas; {subject} räknas fram ur {source} och kan inte bestämmas för raden."
+        issue.update(column=source, value=shown, rule="datum" if value else "obligatorisk",
+                     message=f"{name}, rad {row}, kolumn '{source}': {text}")
+        drop.add((row, source))
+        issue["rewritten"] = True
+        drop.add((row, source))
+    # the explaining message replaces the source column's own date message for that row
+    result = [issue for issue in rows if issue.pop("rewritten", False) or (issue["row"], issue["column"]) not in drop]
+    return pd.DataFrame(result, columns=ISSUE_COLUMNS).sort_values(["row", "column"], kind="stable").reset_index(drop=True)
 
 
 def _add_order_checks(mapping, contract: Contract, parsed: pd.DataFrame, field_checks: dict, explain: dict, headers: list[str]) -> None:
@@ -165,8 +217,9 @@ def _parse_field(column: pd.Series, field_name: str, spec: dict, contract: Contr
         return [_valid(empty | rounds.notna(), "omgang")], None
     if kind == "text":
         unique_rule = [pa.Check(lambda s: ~(s.ne("") & s.duplicated(keep="first")), name="unik")] if field_name == "case_id" else []
+        longest = spec.get("max_length", MAX_TEXT_LENGTH)
         parsed[field_name] = column.where(~empty)
-        return unique_rule, None
+        return unique_rule + [_valid(column.str.len().le(longest), "langd")], {"max_length": longest}
     raise ValueError(f"okänd fälttyp {kind!r} för {field_name}")
 
 
@@ -240,6 +293,9 @@ def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, explain: dict, 
         row = int(failure.index)
         value = "" if pd.isna(failure.failure_case) else str(failure.failure_case)
         shown = HIDDEN if _looks_personal(value) else HIDDEN_PERSON if failure.check == "funktion" else value
+        if failure.check == "langd":
+            info = {**info, "length": len(value)}
+            shown = shown if shown != value else f"{value[:40]}…"
         text = _rule_text(failure.check, shown, info, row, contract)
         rows.append((row, info["header"], shown, failure.check, f"{name}, rad {row}, kolumn '{info['header']}': {text}", info["field"]))
     issues = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
@@ -292,6 +348,9 @@ def _rule_text(rule: str, value: str, info: dict, row: int, contract: Contract) 
         return f"'{value}' är ingen svensk kommun.{hint}"
     if rule == "omgang":
         return f"'{value}' är ingen enkätomgång (skriv t.ex. 2026-H1, VT 2026 eller HT 2026)."
+    if rule == "langd":
+        return (f"texten är {info['length']} tecken lång, fler än de {detail['max_length']} en cell i Excel rymmer; "
+                f"{label.lower()} ('{value}') läses inte in.")
     if rule == "unik":
         return f"{label.lower()} '{value}' finns redan på en tidigare rad i filen."
     return f"'{value}' bryter mot regeln {rule}."

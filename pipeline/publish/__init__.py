@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.build import COMMON_PUBLISHED
 from pipeline.build.dag import Project
 from pipeline.config import Workspace
-from pipeline.files import write_if_changed
+from pipeline.files import put_in_place, temporary_path, write_if_changed
 from pipeline.ingest import store
 from pipeline.publish.followup import follow_up, load_plans
 from pipeline.publish.suppress import CELL_KEY, suppress
@@ -102,10 +102,20 @@ def _latest_snapshot_before(workspace: Workspace, period: str, name: str) -> pd.
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write only when the content changed, so an unchanged run leaves the file as it was."""
-    tmp = path.with_suffix(".tmp")
-    frame.to_parquet(tmp, index=False)
-    if path.exists() and pd.read_parquet(path).equals(pd.read_parquet(tmp)):
-        tmp.unlink()
-    else:
-        tmp.replace(path)
+    """Write only when the content changed, so an unchanged run leaves the file as it was; a new
+    version is written to a temporary name and renamed into place, never left half-written."""
+    tmp = temporary_path(path)
+    try:
+        frame.to_parquet(tmp, index=False)
+        if _same_frame(path, tmp):
+            return
+        put_in_place(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _same_frame(path: Path, tmp: Path) -> bool:
+    try:
+        return path.exists() and pd.read_parquet(path).equals(pd.read_parquet(tmp))
+    except Exception:  # an unreadable old file is replaced
+        return False

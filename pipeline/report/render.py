@@ -2,6 +2,9 @@
 
 Reports are rendered two at a time in worker processes; a report whose inputs (snapshot,
 notebook, report code, template) have not changed since its HTML was written is not redone.
+Each HTML (and index.html, and the manifest .inputs.json) is written to a temporary name and renamed
+when whole, and the manifest records a report only after its HTML is in place: a render that was
+killed is redone by the next run.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.config import NOTEBOOK_DIR, Workspace
-from pipeline.files import write_if_changed
+from pipeline.files import atomic_write_text, write_if_changed
 from pipeline.periods import month
 from pipeline.report import templates
 from pipeline.report.page import index_model
@@ -28,6 +31,7 @@ PIPELINE = Path(__file__).parent.parent
 # the report code, the registry and the period names: a change re-renders every report
 CODE_FILES = sorted(Path(__file__).parent.glob("*.py")) + [PIPELINE / "sources.py", PIPELINE / "periods.py"]
 WORKERS = 2
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass
@@ -60,7 +64,7 @@ def render(workspace: Workspace, period: str, only: list[str] | None = None, pro
         areas = areas[areas.area_code.isin(only)]
     target = workspace.reports / period
     manifest_path = target / ".inputs.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest = _read_manifest(manifest_path)
     base_hash = _inputs_hash(snapshot)
     jobs, results = [], []
     for area in areas.itertuples():
@@ -71,20 +75,32 @@ def render(workspace: Workspace, period: str, only: list[str] | None = None, pro
             results.append(Rendered(area.area_type, area.area_code, area.area_name, output, "oförändrad"))
         else:
             jobs.append((str(snapshot), period, area.area_type, area.area_code, area.area_name, str(output), key))
-    with ProcessPoolExecutor(max_workers=WORKERS) as pool:
+    target.mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor(max_workers=WORKERS, initializer=_end_with_parent, initargs=(os.getpid(),)) as pool:
         for job, outcome in zip(jobs, pool.map(_render_one, jobs)):
             status, error = outcome
             results.append(Rendered(job[2], job[3], job[4], Path(job[5]), status, error))
+            # a report is recorded only once its whole HTML is in place, and the record is kept at
+            # once: a run killed after it redoes only the reports not yet recorded
             if status == "skapad":
                 manifest[job[3]] = job[6]
             else:
                 manifest.pop(job[3], None)
+            write_if_changed(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
             if progress:
                 progress(len(results), len(areas), job[4])
-    target.mkdir(parents=True, exist_ok=True)
     write_if_changed(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
     _write_index(target, snapshot, period, results)
     return sorted(results, key=lambda r: (r.area_type, r.area_code))
+
+
+def _read_manifest(path: Path) -> dict:
+    """The reports recorded as made from their inputs; an unreadable manifest records none (all are redone)."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 def _inputs_hash(snapshot: Path) -> str:
@@ -117,11 +133,23 @@ def _render_one(job: tuple) -> tuple[str, str]:
             )
             title = f"Lägesbild {area_name} {month(period)}"
             body, _ = exporter.from_filename(str(executed), resources={"report_title": title, "report_css": _css()})
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(body, encoding="utf-8")
+        atomic_write_text(Path(output), body)  # a temporary name, renamed when whole
         return "skapad", ""
     except Exception as error:  # one failed report must not stop the others
         return "misslyckades", f"{type(error).__name__}: {str(error)[-2000:]}"
+
+
+def _end_with_parent(parent: int) -> None:
+    """A worker dies with the run that started it (Linux), so a killed run leaves no worker writing reports."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the worker ends when its next job cannot be read
+        pass
+    if os.getppid() != parent:  # the run already died between fork and prctl
+        os._exit(1)
 
 
 @contextmanager

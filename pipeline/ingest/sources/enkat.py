@@ -159,8 +159,8 @@ class EnkatContract(Contract):
         return super().header_score(row) + sum(1 for cell in row if cell and _header_key(cell) not in self._field_by_header and self.match_prompted(cell))
 
     def drops_cell_only(self, field: str) -> bool:
-        """An unknown answer loses that answer; the rest of the response is kept."""
-        return field.endswith((".presence", ".trend"))
+        """An unknown answer (or an oversized comment) loses that cell; the rest of the response is kept."""
+        return field.endswith((".presence", ".trend", ".comment"))
 
 
 def contract(workspace: Workspace) -> EnkatContract:
@@ -212,8 +212,11 @@ def prepare(table: RawTable, contract: EnkatContract, workspace: Workspace) -> t
         else:
             dates = _submission_dates(cells, headers, contract)
             if dates is not None:
+                source_header, dates = dates
                 add("Omgång", round_of_dates(dates), "kolumn för omgång saknas; omgången räknas fram ur inskickningsdatum "
                     "(januari–juni = H1, juli–december = H2).")
+                derived = {**table.derived, "Omgång": source_header}
+                return replace(table, headers=headers, cells=cells, derived=derived), notes
     return replace(table, headers=headers, cells=cells), notes
 
 
@@ -257,12 +260,13 @@ def round_of_dates(dates: pd.Series) -> pd.Series:
     return (dates.dt.year.astype("Int64").astype(str) + "-" + half).where(dates.notna(), "")
 
 
-def _submission_dates(cells: pd.DataFrame, headers: list[str], contract: EnkatContract) -> pd.Series | None:
+def _submission_dates(cells: pd.DataFrame, headers: list[str], contract: EnkatContract) -> tuple[str, pd.Series] | None:
+    """The header of the submission-date column and its parsed dates."""
     mapping = contract.map_headers(headers)
     for wanted in ("submitted_at", "started_at"):
         for position, name in mapping.fields.items():
             if name == wanted:
-                return parse_dates(cells[position])
+                return headers[position], parse_dates(cells[position])
     return None
 
 

@@ -32,7 +32,7 @@ from pipeline import places
 from pipeline.config import PROJECT_SCHEMAS, Workspace
 from pipeline.ingest.contract import fold
 from pipeline.ingest.findings import FileReport
-from pipeline.ingest.read import ReadError, _sniff_encoding, read_table
+from pipeline.ingest.read import ReadError, decode_text, read_table
 
 SOURCE = "statistik"
 ROW_COLUMNS = ["area_code", "period", "indicator_id", "count", "value", "value_is_rate", "source_row"]
@@ -335,8 +335,10 @@ def _title_lines(path: Path, header_row: int) -> list[str]:
     """The lines above the header (Brå's title: indicator, year), delimiters and quotes removed."""
     if header_row <= 1 or path.suffix.lower() not in (".csv", ".txt"):
         return []
-    data = path.read_bytes()
-    lines = data.decode(_sniff_encoding(data)).splitlines()[: header_row - 1]
+    try:
+        lines = decode_text(path)[0].splitlines()[: header_row - 1]
+    except ReadError:
+        return []
     return [t for t in (re.sub(r"[;,\t\"]+", " ", line).strip() for line in lines) if t]
 
 
@@ -449,13 +451,12 @@ def read_kolada(path: Path, workspace: Workspace | None = None) -> Statistik:
     figure. Municipality ids '0020' are counties (lan-20), '0000' the country."""
     path = Path(path)
     name = path.name
-    try:
-        document = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return _empty(f"{name}: kan inte läsas som JSON ({type(error).__name__}: {error}).")
+    document, problem = _load_json(path)
+    if problem:
+        return _empty(problem)
     records = _kolada_records(document)
     if records is None:
-        return _empty(f"{name}: ser inte ut som ett svar från Koladas API (listan 'values' saknas).")
+        return _empty(f"{name}: ser inte ut som ett svar från Koladas API (listan 'values' saknas eller är ingen lista).")
     indicators = catalogue(workspace)
     by_kpi = {str(kpi).upper(): indicator_id for indicator_id, spec in indicators.items() for kpi in spec.get("kolada_kpi", [])}
     issues = _Issues(name, "post")
@@ -483,6 +484,11 @@ def read_kolada(path: Path, workspace: Workspace | None = None) -> Statistik:
         values = _pick(record, "values")
         if values is None and "value" in record:  # a flat record: one value, no list by gender
             values = [record]
+        if values is not None and not isinstance(values, list):
+            shown = json.dumps(values, ensure_ascii=False)[:40]
+            issues.add(number, "values", shown, "post",
+                       f"{kpi} {period} för {area_text}: 'values' ska vara en lista med värden per kön, inte {shown}; posten läses inte in.")
+            continue
         totals = [v for v in (values or []) if isinstance(v, dict) and str(v.get("gender", "T")).upper() == "T"]
         other_gender += sum(1 for v in (values or []) if isinstance(v, dict) and str(v.get("gender", "T")).upper() != "T")
         if not totals:
@@ -506,6 +512,25 @@ def read_kolada(path: Path, workspace: Workspace | None = None) -> Statistik:
 
 
 # --- which reader --------------------------------------------------------------------------------
+
+
+def _load_json(path: Path) -> tuple[object, str | None]:
+    """The parsed JSON document, or a Swedish message saying where and why it cannot be read."""
+    name = path.name
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, f"{name}: filen kan inte läsas som text i UTF-8 (den ser ut att vara en binärfil eller ha en okänd teckenkodning)."
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as error:
+        if not text.strip():
+            return None, f"{name}: filen är tom."
+        if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated"):
+            return None, (f"{name}: JSON-filen är avklippt: den tar slut vid tecken {len(text.rstrip())} "
+                          f"(rad {text.rstrip().count(chr(10)) + 1}) innan allt som öppnats har stängts. Hämta filen igen.")
+        return None, (f"{name}: JSON-filen är trasig vid tecken {error.pos + 1} (rad {error.lineno}, kolumn {error.colno}); "
+                      "den kan inte läsas. Hämta filen igen.")
 
 
 def detect(path: Path) -> str | None:
@@ -535,6 +560,19 @@ def detect(path: Path) -> str | None:
 
 
 def read(path: Path, workspace: Workspace | None = None) -> Statistik:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        document, problem = _load_json(path)
+        if problem:
+            return _empty(problem)
+        if isinstance(document, dict) and {"values", "data"} & set(document) and _kolada_records(document) is None:
+            return read_kolada(path, workspace)  # says that the list of records is missing
+    elif suffix in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+        try:  # a file that is no table at all (binary, damaged): say why, not merely "not recognised"
+            read_table(path, _tidy_score)
+        except ReadError as error:
+            return _empty(str(error))
     kind = detect(path)
     if kind == "tidy":
         return read_tidy(path, workspace)
