@@ -20,6 +20,7 @@ from pipeline.config import Workspace
 from pipeline.demo import write_demo_data
 from pipeline.ingest import ingest
 from pipeline.publish import publish
+from pipeline.publish.audit import audit
 from pipeline.report.render import render
 
 PERIOD = "2026-10"
@@ -32,6 +33,13 @@ def timed(label: str, func, *args, **kwargs):
     return result
 
 
+def _audit(label: str, workspace: Workspace) -> None:
+    """The proof of the suppression, timed: target that it passes."""
+    result, _ = timed(f"{label}: audit (röjandeskyddet bevisas)", audit, workspace, PERIOD)
+    print(f"{'':<48} {result.hidden} dolda antal, {result.solves} LP-lösningar, största gruppen {result.largest} celler; "
+          f"{'håller' if result.ok else 'HÅLLER INTE'} (mål: håller)")
+
+
 def demo_chain(root: Path) -> None:
     workspace = Workspace(root)
     files = timed("demo: skriv syntetiska data", write_demo_data, root, PERIOD)
@@ -39,6 +47,7 @@ def demo_chain(root: Path) -> None:
     timed("demo: ingest (första gången)", ingest, workspace)
     timed("demo: build", build, workspace)
     timed("demo: publish", publish, workspace, PERIOD)
+    _audit("demo", workspace)
     results = timed("demo: report (alla områden, 2 processer)", render, workspace, PERIOD)
     print(f"{'':<48} {len(results)} rapporter")
     timed("demo: ingest igen (inget nytt)", ingest, workspace)
@@ -77,6 +86,7 @@ def national_file(root: Path, rows: int) -> None:
     timed("riket: ingest", ingest, workspace)
     timed("riket: build", build, workspace)
     timed("riket: publish (röjandeskydd)", publish, workspace, PERIOD)
+    _audit("riket", workspace)
     print(f"{'':<48} databas {workspace.database.stat().st_size / 1e6:.0f} MB")
 
 

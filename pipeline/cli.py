@@ -22,6 +22,7 @@ import click
 from pipeline.config import Workspace
 
 OK, QUARANTINE, USAGE, REFUSED, FAILED, BUSY = 0, 1, 2, 3, 4, 5
+BUILD_AUDIT_SECONDS = 600  # the proof after publishing; 'lagesbild audit' alone has no limit unless given one
 MAX_ISSUES_SHOWN = 20
 
 
@@ -232,7 +233,8 @@ def check(files: tuple[str, ...], workspace: Path):
     sys.exit(code)
 
 
-@cli.command(help="Beräkna alla indikatorer och skriv den publicerade, röjandeskyddade ögonblicksbilden.")
+@cli.command(help="Beräkna alla indikatorer, skriv den publicerade, röjandeskyddade ögonblicksbilden och pröva "
+             "röjandeskyddet (som 'lagesbild audit').")
 @_period_option(required=False)
 @click.option("--force", is_flag=True, help="Beräkna om även när inget har ändrats.")
 @_workspace_option
@@ -276,7 +278,21 @@ def _build(workspace: Workspace, period: str | None, force: bool = False) -> int
         click.echo(f"Publiceringen misslyckades: {error}", err=True)
         return FAILED
     click.echo(f"Publicerat: {target}")
-    return OK
+    return _audit(workspace, period, BUILD_AUDIT_SECONDS)
+
+
+def _audit(workspace: Workspace, period: str | None, seconds: float = float("inf")) -> int:
+    """The proof that no hidden count can be worked out from the snapshots side by side; a failure stops the run."""
+    from pipeline.publish.audit import audit as run_audit
+
+    try:
+        result, threshold = run_audit(workspace, period, seconds)
+    except (FileNotFoundError, ValueError) as error:
+        click.echo(str(error), err=True)
+        return FAILED
+    for line in result.lines(threshold):
+        click.echo(line)
+    return OK if result.ok else FAILED
 
 
 @cli.command(help="Skapa HTML-rapporterna för en månad.")
@@ -305,6 +321,20 @@ def _report(workspace: Workspace, period: str, areas: list[str]) -> int:
         click.echo(f"  {result.area_name} ({result.area_code}): {result.error}", err=True)
     click.echo(f"Översikt: {(workspace.reports / period / 'index.html').resolve()}")
     return FAILED if failed else OK
+
+
+@cli.command(help="Pröva röjandeskyddet: kan någon dold uppgift räknas fram ur de publicerade ögonblicksbilderna, "
+             "lagda sida vid sida?\n\nVarje dolt antal avgränsas med linjärprogrammering ur alla relationer en läsare "
+             "känner: uppdelningar, regioner som summan av sina kommuner, rullande 12 månader, samma månad föregående år "
+             "och publicerade kvoter. Slutstatus 4 när skyddet inte håller.")
+@click.option("--period", "-p", callback=_period, metavar="ÅÅÅÅ-MM",
+              help="Pröva bara den månadens dolda uppgifter (de andra ögonblicksbilderna räknas ändå som kända). Standard: alla.")
+@click.option("--tidsgräns", "--tidsgrans", "seconds", type=click.FloatRange(min=1), default=None, metavar="SEKUNDER",
+              help="Längsta tid för prövningen; dolda uppgifter som inte hunnit prövas räknas som inte skyddade. Standard: ingen gräns.")
+@_workspace_option
+@_help
+def audit(period: str | None, seconds: float | None, workspace: Path):
+    sys.exit(_audit(Workspace(workspace), period, float("inf") if seconds is None else seconds))
 
 
 @cli.command(help="Månadsjobbet: läs in, beräkna och skapa rapporterna för en månad.")

@@ -113,3 +113,17 @@ def fixed_zip(data: bytes, core_xml: bytes, saved_at: dt.datetime) -> bytes:
             payload = core_xml if info.filename == "docProps/core.xml" else source.read(info)
             target.writestr(entry, payload)
     return out.getvalue()
+
+
+@contextmanager
+def redirected(fd: int, path: Path | str) -> Iterator[None]:
+    """Send what is written to file descriptor `fd` (1 stdout, 2 stderr), also by C code and child
+    processes, to `path` for the duration: libraries' English chatter stays off the analyst's screen."""
+    saved = os.dup(fd)
+    with open(path, "wb") as target:
+        os.dup2(target.fileno(), fd)
+        try:
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)

@@ -38,6 +38,7 @@ def catalogue(workspace: Workspace) -> pd.DataFrame:
                 "codelist": spec.get("codelist", ""), "count_id": spec.get("count", indicator_id),
                 "partition_of": spec.get("partition_of", ""),
                 "share_of": spec.get("share_of", spec.get("partition_of", "")), "sql": spec["sql"],
+                "published": "month" in spec.get("published", ["month", *spec.get("windows", [])]),
             }
             entries.append(base)
             for window in spec.get("windows", []):
@@ -49,6 +50,7 @@ def catalogue(workspace: Workspace) -> pd.DataFrame:
                         "count_id": f"{base['count_id']}_{window}",
                         "partition_of": f"{base['partition_of']}_{window}" if base["partition_of"] else "",
                         "share_of": f"{base['share_of']}_{window}" if base["share_of"] else "",
+                        "published": window in spec.get("published", ["month", *spec.get("windows", [])]),
                     }
                 )
     return pd.DataFrame(entries)

@@ -20,7 +20,8 @@ from pipeline.config import Workspace
 from pipeline.files import put_in_place, temporary_path, write_if_changed
 from pipeline.ingest import store
 from pipeline.publish.followup import follow_up, load_plans
-from pipeline.publish.suppress import CELL_KEY, suppress
+from pipeline.publish.relations import CELL_KEY
+from pipeline.publish.suppress import suppress
 from pipeline.publish.xlsx import write_indicators_xlsx
 from pipeline.sources import SOURCES
 
@@ -37,8 +38,8 @@ def publish(workspace: Workspace, period: str) -> Path:
     """Write data/processed/<period>/ and return it.
 
     The snapshot of INTOX's counted indicators holds every month up to and including `period`, so
-    a report has its trend. Suppression is decided over exactly that data and the latest earlier
-    snapshot, so the snapshot can be made again alike and no two snapshots together give a hidden
+    a report has its trend. Suppression is decided over exactly that data and every
+    other snapshot in the workspace, earlier or later, so no two snapshots together give a hidden
     count away.
     """
     limit = threshold(workspace)
@@ -55,7 +56,7 @@ def publish(workspace: Workspace, period: str) -> Path:
     for name in names:
         if name in suppressed:
             tables[name] = _marks_after_counts(
-                suppress(tables[name], catalogue, members, limit, _latest_snapshot_before(workspace, period, name))
+                suppress(tables[name], catalogue, members, limit, _other_snapshots(workspace, period, name))
             )
         for column in project.small_counts(name):
             counts = tables[name][column].astype("Int64")
@@ -94,11 +95,13 @@ def _marks_after_counts(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[columns[:at] + list(MARKS) + columns[at:]]
 
 
-def _latest_snapshot_before(workspace: Workspace, period: str, name: str) -> pd.DataFrame | None:
-    earlier = sorted(p for p in workspace.processed.glob(f"*/{name}.parquet") if p.parent.name < period)
-    if not earlier:
+def _other_snapshots(workspace: Workspace, period: str, name: str) -> pd.DataFrame | None:
+    """The cells of every other snapshot in the workspace, earlier or later: a reader holds them
+    side by side with this one."""
+    others = sorted(p for p in workspace.processed.glob(f"*/{name}.parquet") if p.parent.name != period)
+    if not others:
         return None
-    return pd.read_parquet(earlier[-1], columns=["indicator_id", *CELL_KEY[1:], "numerator", "suppression"])
+    return pd.concat([pd.read_parquet(p, columns=["indicator_id", *CELL_KEY[1:], "numerator", "suppression"]) for p in others], ignore_index=True)
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:

@@ -3,11 +3,12 @@
 Reads only the published snapshot (after small-number suppression) and the indicator catalogue.
 One sheet per area level (Kommuner, Län, Samverkansområden, Riket) in long format with Swedish
 headers, a sheet "Definitioner" from the catalogue and a sheet "Om filen" that says what the file
-holds and what the suppression markers mean.
+holds and what the suppression marker means.
 
 Safety rules, each tested in tests/test_export_xlsx.py:
-- A suppressed row has empty Värde, Antal and Nämnare cells, whatever the frame holds, and a
-  marker in Röjandeskydd ("<5", "..", "dold (liten nämnare)").
+- A suppressed row has empty Värde, Antal and Nämnare cells, whatever the frame holds, and the one
+  marker ".." in Röjandeskydd, whatever hid it: a small count and a value hidden to protect one
+  look the same, so the marker never tells them apart.
 - No cell is ever a formula. Every text cell is written as a string cell (its type forced, never
   inferred by openpyxl, which would make "=…" a formula and "#N/A" an error value); text that a
   spreadsheet would read as the start of a formula (=, +, -, @, tab, line break) also gets the
@@ -45,8 +46,7 @@ TEXT_COLUMNS = {"Område", "Kod", "Indikator", "Period", "Uppdelning", "Kategori
 # Regions pool the municipalities the data cover: the regional sheets say how many those were.
 COVERAGE_HEADERS = ["Kommuner med data", "Kommuner i området"]
 DEFINITION_HEADERS = ["Indikator-id", "Indikator", "Beskrivning", "Enhet"]
-SECONDARY = ".."
-SMALL_DENOMINATOR = "dold (liten nämnare)"
+HIDDEN = ".."  # every hidden row, whatever hid it
 NOT_AVAILABLE = "–"
 # What a spreadsheet may take as the start of a formula (also in full-width form).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -70,7 +70,7 @@ def write_indicators_xlsx(
     """
     target = Path(target)
     path = target if target.suffix == ".xlsx" else target / FILE_NAME
-    rows = export_rows(published, catalogue, period, threshold)
+    rows = export_rows(published, catalogue, period)
     source = path.parent / "indicators.parquet"
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12] if source.exists() else None
     data = _workbook_bytes(rows, catalogue, period, threshold, digest)
@@ -78,8 +78,11 @@ def write_indicators_xlsx(
     return path
 
 
-def export_rows(published: pd.DataFrame, catalogue: pd.DataFrame, period: str, threshold: int = 5) -> pd.DataFrame:
-    """The rows of the area sheets: area_type, the HEADERS and COVERAGE_HEADERS columns and each value's decimals, sorted."""
+def export_rows(published: pd.DataFrame, catalogue: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The rows of the area sheets: area_type, the HEADERS and COVERAGE_HEADERS columns and each value's decimals, sorted.
+
+    Every hidden row is marked HIDDEN, whatever its `suppression` says.
+    """
     frame = published[_in_window(published.period.astype(str), period)].copy()
     hidden = frame.suppressed.fillna(True).astype(bool) | frame.suppression.fillna("").ne("")
     order = {indicator: position for position, indicator in enumerate(catalogue.indicator_id)}
@@ -96,10 +99,7 @@ def export_rows(published: pd.DataFrame, catalogue: pd.DataFrame, period: str, t
         return values.where(~hidden & np.isfinite(values))
 
     value = number("value")
-    marker = frame.suppression.fillna("").map(
-        {"": "", "primär": f"<{threshold}", "sekundär": SECONDARY, "nämnare": SMALL_DENOMINATOR}
-    ).fillna("dold")
-    marker = marker.where(hidden, np.where(value.isna(), NOT_AVAILABLE, ""))
+    marker = pd.Series(np.where(hidden, HIDDEN, np.where(value.isna(), NOT_AVAILABLE, "")), index=frame.index)
     rows = pd.DataFrame({
         "area_type": frame.area_type.astype(str),
         "Område": frame.area_name.fillna(frame.area_code).astype(str),
@@ -235,10 +235,10 @@ def _about_sheet(sheet, period: str, threshold: int, digest: str | None) -> None
                      "kolumnerna Kommuner med data och Kommuner i området säger hur många av områdets kommuner det är."),
         ("Röjandeskydd", f"Varje uppgift i filen har passerat röjandeskyddet innan filen skrevs: antal från 1 till {threshold - 1} visas inte, "
                          "och fler uppgifter döljs där en dold uppgift annars skulle kunna räknas fram ur summor eller närliggande celler. "
-                         "En dold uppgift har tomma celler under Värde, Antal (täljare) och Nämnare; kolumnen Röjandeskydd säger varför:"),
-        (f"<{threshold}", f"färre än {fewer}."),
-        (SECONDARY, "dold så att en annan dold uppgift inte kan räknas fram."),
-        (SMALL_DENOMINATOR, "andelen visas inte, eftersom antalet den är en andel av (nämnaren) är litet eller dolt."),
+                         "En dold uppgift har tomma celler under Värde, Antal (täljare) och Nämnare och samma markering i kolumnen "
+                         "Röjandeskydd, vad som än dolde den:"),
+        (HIDDEN, f"visas inte av sekretesskäl: antingen är antalet färre än {fewer} (eller bygger uppgiften på ett sådant antal), "
+                 "eller så är uppgiften dold för att ett sådant antal inte ska kunna räknas fram, och det går inte att se vilket."),
         (NOT_AVAILABLE, "uppgift saknas (inget värde att visa)."),
         ("Tal", "Talen är sparade som tal och visas med indikatorns antal decimaler; decimaltecknet följer datorns språkinställning."),
         ("Koder", "Kommunkoder är text med fyra siffror och behåller sin inledande nolla (0114)."),

@@ -50,11 +50,11 @@ def trend_chart(snap: Snapshot, indicator: str, areas: list[str], periods: list[
     for (colour, dash, symbol), area in zip(LINE_STYLES, areas):
         series = snap.series(indicator, area, periods)
         rows[area] = series
-        if len(areas) == 1:  # one area's monthly counts: bars, each labelled, hidden months say so
+        if len(areas) == 1:  # one area's monthly counts: bars, each labelled, a hidden month '..'
             plot.add_trace(
                 go.Bar(
                     x=[short_month(p) for p in periods], y=series["value"].astype(float).tolist(), marker={"color": colour},
-                    text=[_cell(snap, r) for _, r in series.iterrows()],
+                    text=[_cell(r) for _, r in series.iterrows()],
                     textposition="outside", name=snap.area_name(area), hovertemplate="%{x}: %{text}<extra></extra>",
                 )
             )
@@ -68,7 +68,7 @@ def trend_chart(snap: Snapshot, indicator: str, areas: list[str], periods: list[
             )
         )
     columns = ["Månad"] + [snap.area_name(area) for area in rows]
-    body = [[month(p)] + [_cell(snap, rows[area].loc[p]) for area in rows] for p in periods]
+    body = [[month(p)] + [_cell(rows[area].loc[p]) for area in rows] for p in periods]
     description = f"{title}: {', '.join(snap.area_name(a) for a in areas)}, {month(periods[0])} – {month(periods[-1])}."
     return figure(plot, chart_id, description, table(title, columns, body, numeric=range(1, len(columns))))
 
@@ -80,20 +80,20 @@ def breakdown(snap: Snapshot, indicator: str, area: str, period: str, chart_id: 
         return None
     rows = rows.sort_values("sort_order")
     count_title = rows.iloc[0]["title"]
-    # A hidden share has no bar; its label says why, so the chart data never holds the number.
-    labels = [label if not r["suppression"] else f"{label} ({_cell(snap, r)})" for label, (_, r) in zip(rows.category_label, rows.iterrows())]
+    # A hidden share has no bar; its label carries the one mark '..', so the chart data never holds the number.
+    labels = [label if not r["suppression"] else f"{label} ({_cell(r)})" for label, (_, r) in zip(rows.category_label, rows.iterrows())]
     shares = rows["value"].astype(float).round(1)
     plot = go.Figure(
         go.Bar(
             x=shares.tolist(), y=labels, orientation="h", marker={"color": BLUE},
-            text=[_cell(snap, r) + " %" if not r["suppression"] else "" for _, r in rows.iterrows()], textposition="outside",
+            text=[_cell(r) + " %" if not r["suppression"] else "" for _, r in rows.iterrows()], textposition="outside",
             hovertemplate="%{y}: %{x:.0f} %<extra></extra>",
         )
     )
     largest = shares.max() if shares.notna().any() else 0
     plot.update_layout(height=max(220, 34 * len(labels) + 80), xaxis={"title": "procent av formulären", "range": [0, max(10, largest * 1.2)]})
     plot.update_yaxes(autorange="reversed")
-    body = [[label, _cell(snap, r) if r["suppression"] else number(r["numerator"]), _cell(snap, r)]
+    body = [[label, _cell(r) if r["suppression"] else number(r["numerator"]), _cell(r)]
             for label, (_, r) in zip(rows.category_label, rows.iterrows())]
     description = f"{count_title}, andel av formulären i {snap.area_name(area)}, 12 månader till och med {month(period)}."
     return figure(plot, chart_id, description, table(description, [count_title, "Antal formulär", "Andel, procent"], body, numeric={1, 2}))
@@ -108,6 +108,6 @@ def bars(labels: list[str], values: list[int], texts: list[str], axis_title: str
     return plot
 
 
-def _cell(snap: Snapshot, row: pd.Series | None) -> str:
-    """A value of a series row: a month outside the coverage has no row (all fields missing)."""
-    return cell(None if row is None or pd.isna(row["indicator_id"]) else row, snap.threshold)
+def _cell(row: pd.Series | None) -> str:
+    """A value of a series row: a month outside the coverage has no row (all fields missing); a hidden value is '..'."""
+    return cell(None if row is None or pd.isna(row["indicator_id"]) else row)

@@ -8,7 +8,9 @@ import pandas as pd
 
 from pipeline.periods import date_text, is_round, month, short_round
 
-SECONDARY = ".."  # hidden so that another hidden value cannot be worked out
+# Every hidden value, whatever hid it: a count below the threshold and a value hidden to protect one look the same,
+# so the mark never tells a small count from a protecting one.
+HIDDEN = ".."
 MISSING = "–"  # no value: the area is not covered, or nothing was published
 NUMBER_WORDS = {1: "ett", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio",
                 11: "elva", 12: "tolv"}
@@ -28,31 +30,33 @@ def percent(value) -> str:
 
 
 def hidden_mark(threshold: int) -> str:
-    """The mark of a count from 1 to threshold - 1: '<5' for the default threshold."""
+    """The mark of a count of the data-quality tables from 1 to threshold - 1: '<5' for the default threshold.
+
+    Only for small_count(): a hidden indicator value is always HIDDEN, never this mark.
+    """
     return f"<{threshold}"
 
 
-def cell(row: pd.Series | None, threshold: int, decimals: int | None = None) -> str:
-    """A published value as text: the number, '<5' (by the threshold), '..' or '–'."""
+def cell(row: pd.Series | None, decimals: int | None = None) -> str:
+    """A published value as text: the number, '..' (hidden, for whatever reason) or '–' (no value)."""
     if row is None:
         return MISSING
-    if row["suppression"] == "primär":
-        return hidden_mark(threshold)
     if row["suppression"]:
-        return SECONDARY
+        return HIDDEN
     return number(row["value"], int(row["decimals"]) if decimals is None else decimals)
 
 
 def small_count(value, threshold: int) -> str:
-    """A count of the data-quality tables: missing there means fewer than the threshold."""
+    """A count of the data-quality tables: missing there means fewer than the threshold ('<5')."""
     return hidden_mark(threshold) if value is None or pd.isna(value) else number(value)
 
 
 def legend(threshold: int) -> str:
-    """The key to the marks of the tables."""
-    return (f"{hidden_mark(threshold)} = färre än {NUMBER_WORDS.get(threshold, str(threshold))}, visas inte av sekretesskäl; "
-            f"{SECONDARY} = dold så att en annan dold uppgift inte kan räknas fram; {MISSING} = uppgift saknas (området ingår "
-            "inte i registreringen den perioden).")
+    """The key to the marks of the indicator tables: one mark for every hidden value."""
+    fewer = NUMBER_WORDS.get(threshold, str(threshold))
+    return (f"{HIDDEN} = visas inte av sekretesskäl: antingen är antalet färre än {fewer} (eller bygger uppgiften på ett sådant "
+            "antal), eller så är uppgiften dold för att ett sådant antal inte ska kunna räknas fram, och det går inte att se "
+            f"vilket; {MISSING} = uppgift saknas (området ingår inte i registreringen den perioden).")
 
 
 def date(value) -> str:

@@ -37,7 +37,7 @@ def key_figures(snap: Snapshot) -> dict:
     rows = []
     for label, count_id, rate_id, at in lines:
         count, rate = snap.get(count_id, area, at), snap.get(rate_id, area, at)
-        row = [label, cell(count, snap.threshold), cell(rate, snap.threshold)]
+        row = [label, cell(count), cell(rate)]
         if count is not None and count["area_type"] != "kommun":
             # a region's comparisons may rest on other members than now: say on how many
             row.append(f"{int(count['areas_covered'])} av {int(count['areas_total'])}")
@@ -95,7 +95,7 @@ def members(snap: Snapshot) -> dict:
         name = snap.area_name(code)
         rows.append([
             {"text": name, "href": f"../kommun/{code}.html"} if snap.has_report(code) else name,
-            *(cell(snap.get(indicator, code, snap.period), snap.threshold) for indicator in ("intox_cases", "intox_cases_r12", "intox_rate_r12")),
+            *(cell(snap.get(indicator, code, snap.period)) for indicator in ("intox_cases", "intox_cases_r12", "intox_rate_r12")),
         ])
     columns = ["Kommun", f"Antal {month(snap.period)}", "Antal, 12 månader", "Per 10 000, 12 månader"]
     return {"table": table(f"Kommunerna i {snap.area_name(area)}", columns, rows, numeric={1, 2, 3}), "missing": len(wanted) - len(rows)}

@@ -13,14 +13,13 @@ import json
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.config import NOTEBOOK_DIR, Workspace
-from pipeline.files import atomic_write_text, write_if_changed
+from pipeline.files import atomic_write_text, redirected, write_if_changed
 from pipeline.periods import month
 from pipeline.report import templates
 from pipeline.report.page import index_model
@@ -121,7 +120,8 @@ def _render_one(job: tuple) -> tuple[str, str]:
     snapshot, period, area_type, area_code, area_name, output, _ = job
     notebook = NOTEBOOK_DIR / ("kommun.ipynb" if area_type == "kommun" else "region.ipynb")
     try:
-        with tempfile.TemporaryDirectory() as tmp, _kernel_chatter_to(Path(tmp) / "kernel.log"):
+        # the kernel inherits this worker's stderr and warns there about its transport
+        with tempfile.TemporaryDirectory() as tmp, redirected(2, Path(tmp) / "kernel.log"):
             executed = Path(tmp) / "executed.ipynb"
             papermill.execute_notebook(
                 str(notebook), str(executed), kernel_name="python3", progress_bar=False, log_output=False,
@@ -150,19 +150,6 @@ def _end_with_parent(parent: int) -> None:
         pass
     if os.getppid() != parent:  # the run already died between fork and prctl
         os._exit(1)
-
-
-@contextmanager
-def _kernel_chatter_to(path: Path):
-    """The kernel inherits this worker's stderr and warns there about its transport; keep that off the analyst's screen."""
-    saved = os.dup(2)
-    with open(path, "wb") as log:
-        os.dup2(log.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
 
 
 def _css() -> str:

@@ -27,7 +27,9 @@ PERIOD = "2026-10"
 AREA_SHEETS = ["Kommuner", "Län", "Samverkansområden", "Riket"]
 HEADERS = ["Område", "Kod", "Indikator", "Period", "Uppdelning", "Kategori", "Värde", "Antal (täljare)",
            "Nämnare", "Befolkningsunderlag", "Enhet", "Röjandeskydd"]
-MARKERS = {"<5", "..", "dold (liten nämnare)"}
+HIDDEN = ".."  # the one marker of every hidden row
+# markers per reason, which would tell a small count from a protecting one: none may appear
+REASON_MARKERS = ("<5", "<3", "primär", "sekundär", "liten nämnare", "dold (")
 VALUE, COUNT, DENOMINATOR, MARKER = (HEADERS.index(name) for name in ("Värde", "Antal (täljare)", "Nämnare", "Röjandeskydd"))
 FORMULA_LIKE = ['=HYPERLINK("http://example.org","klicka")', "+46 Samverkan", "-Östra", "@Gränsen", "=1+2"]
 
@@ -62,14 +64,15 @@ def published_row(indicator: str, area_type: str, code: str, name: str, period: 
 
 def published_frame() -> pd.DataFrame:
     rows = [
-        # Upplands Väsby: code with a leading zero; a primary, a secondary and a small-denominator row
+        # Upplands Väsby: code with a leading zero; a hidden small count, a hidden partner and a share hidden by its total,
+        # all marked alike as the suppression marks them
         published_row("cases", "kommun", "0114", "Upplands Väsby", "2026-10", 12.0, 12.0),
-        published_row("cases", "kommun", "0114", "Upplands Väsby", "2026-09", np.nan, np.nan, suppression="primär"),
+        published_row("cases", "kommun", "0114", "Upplands Väsby", "2026-09", np.nan, np.nan, suppression="dold"),
         published_row("rate", "kommun", "0114", "Upplands Väsby", "2026-10", 2.6, 12.0, 46_250.5),
-        published_row("sex", "kommun", "0114", "Upplands Väsby", "2026-10", np.nan, np.nan, suppression="sekundär", category="man", label="Man"),
-        published_row("sex", "kommun", "0114", "Upplands Väsby", "2026-10", np.nan, np.nan, suppression="nämnare", category="kvinna", label="Kvinna"),
+        published_row("sex", "kommun", "0114", "Upplands Väsby", "2026-10", np.nan, np.nan, suppression="dold", category="man", label="Man"),
+        published_row("sex", "kommun", "0114", "Upplands Väsby", "2026-10", np.nan, np.nan, suppression="dold", category="kvinna", label="Kvinna"),
         # a wrongly filled suppressed row: its numbers must not reach the workbook
-        published_row("cases", "kommun", "0114", "Upplands Väsby", "2026-08", 3.0, 3.0, 3.0, suppression="primär"),
+        published_row("cases", "kommun", "0114", "Upplands Väsby", "2026-08", 3.0, 3.0, 3.0, suppression="dold"),
         # older than the 24 months shown
         published_row("cases", "kommun", "0114", "Upplands Väsby", "2024-10", 30.0, 30.0),
         published_row("cases", "kommun", "1737", "Torsby", "2026-10", 7.0, 7.0),
@@ -120,8 +123,13 @@ def test_sheets_and_swedish_headers(workbook_path):
 def test_about_sheet_explains_markers_window_and_source(workbook_path):
     text = "\n".join(" ".join(str(v) for v in row if v) for row in sheet_rows(workbook_path, "Om filen"))
     assert "oktober 2026" in text and "24 månaderna november 2024 – oktober 2026" in text
-    assert "<5 färre än fem" in text
-    assert ".. dold så att en annan dold uppgift inte kan räknas fram" in text
+    assert ".. visas inte av sekretesskäl: antingen är antalet färre än fem" in text
+    assert "det går inte att se vilket" in text
+    assert "samma markering i kolumnen Röjandeskydd" in text
+    for marker in REASON_MARKERS:
+        assert marker not in text, marker
+    markers = [row[0] for row in sheet_rows(workbook_path, "Om filen")[3:] if row and row[0] in {"..", "–", "<5", "dold (liten nämnare)"}]
+    assert markers == ["..", "–"]  # one marker for hidden values, one for missing ones
     assert "– uppgift saknas" in text
     assert "passerat röjandeskyddet" in text
     assert "indicators.parquet" in text
@@ -161,16 +169,35 @@ def test_numbers_are_numbers_with_the_catalogue_decimals(workbook_path):
 
 def test_suppressed_rows_have_no_numbers_and_say_why(workbook_path):
     rows = {(row[3], row[5]): row for row in sheet_rows(workbook_path, "Kommuner")[1:] if row[1] == "0114"}
-    expected = {("2026-09", None): "<5", ("2026-08", None): "<5", ("2026-10", "Man"): "..", ("2026-10", "Kvinna"): "dold (liten nämnare)"}
-    for key, marker in expected.items():
+    for key in [("2026-09", None), ("2026-08", None), ("2026-10", "Man"), ("2026-10", "Kvinna")]:
         row = rows[key]
-        assert row[MARKER] == marker, key
+        assert row[MARKER] == HIDDEN, key
         assert row[VALUE] is None and row[COUNT] is None and row[DENOMINATOR] is None, key
     assert rows[("2026-10", None)][MARKER] is None
     # the count 3 of the wrongly filled row appears nowhere in the workbook
     with zipfile.ZipFile(workbook_path) as archive:
         kommuner = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<v>3</v>" not in kommuner
+
+
+def test_every_hidden_row_has_the_same_marker_whatever_hid_it_and_whatever_the_threshold(tmp_path):
+    frame = published_frame()
+    # a row hidden by the flag alone, and rows with an older snapshot's reasons: all get the one marker
+    frame.loc[0, ["suppressed"]] = True
+    frame.loc[2, ["suppression", "suppressed"]] = ["primär", True]
+    frame.loc[3, "suppression"] = "sekundär"
+    frame.loc[4, "suppression"] = "nämnare"
+    path = write_indicators_xlsx(frame, catalogue_frame(), tmp_path, PERIOD, threshold=3)
+    rows = [row for row in sheet_rows(path, "Kommuner")[1:] if row[1] == "0114"]
+    assert [row[MARKER] for row in rows] == [HIDDEN] * 6
+    assert all(row[VALUE] is None and row[COUNT] is None and row[DENOMINATOR] is None for row in rows)
+    shown = [row for name in AREA_SHEETS for row in sheet_rows(path, name)[1:] if row[1] != "0114"]
+    assert shown and {row[MARKER] for row in shown} == {None}
+    about = "\n".join(" ".join(str(v) for v in row if v) for row in sheet_rows(path, "Om filen"))
+    assert "antalet färre än tre" in about and "antal från 1 till 2 visas inte" in about
+    every_text = [value for name in AREA_SHEETS + ["Om filen"] for row in sheet_rows(path, name) for value in row if isinstance(value, str)]
+    for marker in REASON_MARKERS:
+        assert not any(marker in value for value in every_text), marker
 
 
 def test_no_cell_is_a_formula_and_formula_like_text_reads_back_literally(workbook_path):
@@ -247,7 +274,9 @@ def test_publish_writes_the_workbook_from_the_suppressed_snapshot(formula_demo):
     suppressed = 0
     for name in AREA_SHEETS:
         for row in rows[name]:
-            if row[MARKER] in MARKERS:
+            # one marker for every hidden row, none per reason; '–' only where there is no value
+            assert row[MARKER] in {None, HIDDEN, "–"}, row
+            if row[MARKER] == HIDDEN:
                 suppressed += 1
                 assert row[VALUE] is None and row[COUNT] is None and row[DENOMINATOR] is None, row
             # no count from 1 to 4 anywhere: not as a count, not as a count's value
@@ -255,6 +284,9 @@ def test_publish_writes_the_workbook_from_the_suppressed_snapshot(formula_demo):
             if row[HEADERS.index("Enhet")] == "antal":
                 assert not (isinstance(row[VALUE], (int, float)) and 1 <= row[VALUE] <= 4), row
     assert suppressed == published.suppressed.sum() > 0
+    about = " ".join(str(v) for row in workbook["Om filen"].iter_rows(values_only=True) for v in row if v)
+    for marker in REASON_MARKERS:
+        assert marker not in about, marker
 
     for name, xml in worksheet_xml(path).items():
         assert "<f>" not in xml and "<f " not in xml, name

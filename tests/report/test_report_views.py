@@ -2,7 +2,7 @@
 
 Every template under notebooks/template/ is rendered with StrictUndefined against the view-models of
 real demo areas, so a typo in a template or a view-model key fails here. The snapshot's areas table
-decides which sources a report rests on, and its threshold the mark of a hidden count.
+decides which sources a report rests on, and its threshold the wording of the legend; every hidden value shows '..'.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import jinja2
 import pandas as pd
 import pytest
 
+from pipeline.periods import shift
 from pipeline.report import templates
 from pipeline.report.charts import plotly_js
 from pipeline.report.page import Report, header_model, index_model, render_section, sections_for, view_model
@@ -200,18 +201,107 @@ def test_the_rendered_report_of_a_questionnaire_only_area(workspace, tmp_path):
     assert 'href="kommun/1766.html"' in index and 'href="region/sutohamu.html"' in index
 
 
-# --- the threshold of the snapshot ---------------------------------------------------------------
+# --- the marks of hidden values --------------------------------------------------------------------
+
+# The sections that show indicator values; the data-quality tables have their own '<5' for small row counts.
+INDICATOR_SECTIONS = ("intox.key_figures", "intox.trend", "intox.breakdowns", "intox.members")
+# What no indicator cell may show: a mark per reason would tell a small count from a protecting one.
+REASON_MARKS = ("&lt;", "<5", "<3", "primär", "sekundär", "liten nämnare")
 
 
-def test_hidden_counts_are_marked_by_the_snapshot_threshold(snapshot_dir, tmp_path):
+def hand_made_row(period: str, value, suppression: str, indicator: str = "intox_cases", category: str = "", label: str = "",
+                  numerator=None, decimals: int = 0, sort_order: int = 0) -> dict:
+    return {"indicator_id": indicator, "area_type": "kommun", "area_code": "9999", "area_name": "Provköping", "period": period,
+            "dimension": "kon" if category else "", "category": category, "category_label": label, "value": value,
+            "numerator": value if numerator is None else numerator, "decimals": decimals, "suppression": suppression,
+            "suppressed": suppression != "", "sort_order": sort_order, "title": "Kön" if category else "Antal formulär"}
+
+
+def test_a_hidden_cell_shows_one_mark_whatever_hid_it():
+    from pipeline.report.formats import HIDDEN, MISSING, cell
+
+    assert HIDDEN == ".."
+    shown = pd.Series(hand_made_row(PERIOD, 12.0, ""))
+    assert cell(shown) == "12" and cell(shown, 1) == "12,0"
+    assert cell(None) == MISSING == "–"
+    hidden = pd.Series(hand_made_row(PERIOD, float("nan"), "dold"))
+    assert cell(hidden) == ".."
+    # a row that still holds a number (or an older snapshot's reason) shows the same mark and no number
+    assert cell(pd.Series(hand_made_row(PERIOD, 3.0, "dold"))) == ".."
+    for old in ("primär", "sekundär", "nämnare"):
+        assert cell(pd.Series(hand_made_row(PERIOD, 3.0, old))) == ".."
+
+
+def test_the_legend_explains_the_one_mark_by_the_threshold():
+    from pipeline.report.formats import legend
+
+    five, three = legend(5), legend(3)
+    for text in (five, three):
+        assert text.startswith(".. = visas inte av sekretesskäl")
+        assert "det går inte att se vilket" in text
+        assert "– = uppgift saknas" in text
+        assert "<" not in text and "primär" not in text and "sekundär" not in text
+        assert text.count("..") == 1  # one mark for every hidden value, no second one
+    assert "färre än fem" in five and "färre än tre" in three and "fem" not in three
+
+
+def test_charts_and_their_tables_show_one_mark_for_hidden_values():
+    from pipeline.report.charts import breakdown, trend_chart
+
+    periods = ["2026-08", "2026-09", "2026-10"]
+    rows = [hand_made_row("2026-08", 12.0, ""), hand_made_row("2026-09", float("nan"), "dold"),
+            hand_made_row("2026-10", 3.0, "primär"),  # an older snapshot's reason, its number still there: the same mark
+            hand_made_row(PERIOD, 60.0, "", "intox_sex_r12", "man", "Man", numerator=9, sort_order=1),
+            hand_made_row(PERIOD, float("nan"), "dold", "intox_sex_r12", "kvinna", "Kvinna", numerator=float("nan"), sort_order=2)]
+    snap = Snapshot(period=PERIOD, area_code="9999", threshold=3, values=pd.DataFrame(rows))
+
+    trend = trend_chart(snap, "intox_cases", ["9999"], periods, "t", "Antal formulär per månad")
+    assert [r["cells"][1] for r in trend["table"]["rows"]] == ["12", "..", ".."]
+    chart = str(trend["chart"])
+    assert '"text":["12","..",".."]' in chart.replace(" ", "")
+    assert "&lt;3" not in chart and "<3" not in chart
+
+    parts = breakdown(snap, "intox_sex_r12", "9999", PERIOD, "b")
+    assert [r["cells"] for r in parts["table"]["rows"]] == [["Man", "9", "60"], ["Kvinna", "..", ".."]]
+    chart = str(parts["chart"])
+    assert "Kvinna (..)" in chart and "<3" not in chart and "&lt;3" not in chart
+
+
+def test_hidden_values_in_the_reports_show_one_mark_and_the_legend_the_threshold(snapshot_dir, tmp_path):
     folder = copy_snapshot(snapshot_dir, tmp_path / "snap", threshold=3)
     snap = Snapshot.load(folder, PERIOD, "1762")
     assert snap.threshold == 3
-    assert (snap.values.suppression == "primär").any()  # Munkfors has hidden counts
-    html = "".join(str(Report(snap).section(s)) for s in Report(snap).sections) + str(Report(snap).header())
-    assert "&lt;3" in html and "&lt;5" not in html and "<5" not in html
-    assert "&lt;3 = färre än tre, visas inte av sekretesskäl" in html
-    assert "antal från 1 till 2 visas inte" in Report(snap).header()
+    report = Report(snap)
+    # every hidden month of Munkfors' monthly counts shows '..' in the table under the chart
+    from pipeline.report.intox import trend
+
+    counts = trend(snap)["counts"]["table"]["rows"]
+    series = snap.series("intox_cases", "1762", [shift(PERIOD, -i) for i in range(23, -1, -1)])
+    hidden = series.suppression.fillna("").ne("").tolist()
+    assert any(hidden)  # Munkfors has hidden counts
+    for row, is_hidden in zip(counts, hidden):
+        assert (row["cells"][1] == "..") == is_hidden, row
+    html = "".join(str(report.section(s)) for s in report.sections if s in INDICATOR_SECTIONS)
+    assert html and ">..<" in html
+    for mark in REASON_MARKS:
+        assert mark not in html, mark
+    key_figures = plain(report.section("intox.key_figures"))
+    assert ".. = visas inte av sekretesskäl: antingen är antalet färre än tre" in key_figures
+    assert "det går inte att se vilket" in key_figures
+    assert "antal från 1 till 2 visas inte" in report.header()
     # the default threshold of the demo snapshot
-    five = Report.load(snapshot_dir, PERIOD, "1762")
-    assert "&lt;5 = färre än fem" in five.section("intox.key_figures")
+    five = plain(Report.load(snapshot_dir, PERIOD, "1762").section("intox.key_figures"))
+    assert "antalet färre än fem" in five and "<5" not in five
+
+
+def test_no_indicator_section_of_any_report_has_a_mark_per_reason(snapshot_dir):
+    seen = 0
+    for code in AREAS:
+        snap = Snapshot.load(snapshot_dir, PERIOD, code)
+        report = Report(snap)
+        for section in (s for s in report.sections if s in INDICATOR_SECTIONS):
+            html = str(report.section(section))
+            seen += html.count(">..<")
+            for mark in REASON_MARKS:
+                assert mark not in html, (code, section, mark)
+    assert seen > 0  # the demo hides some values, and they show up as '..'

@@ -1,6 +1,6 @@
--- The published INTOX indicators (before suppression): every value with the catalogue's title,
--- unit and decimals, the category's label and the area's name. A snapshot for month P holds the
--- months up to P, so a report has its trend.
+-- The published INTOX indicators (before suppression): every value of a published indicator
+-- (the catalogue's `published`) with its title, unit and decimals, the category's label and the
+-- area's name. A snapshot for month P holds the months up to P, so a report has its trend.
 SELECT v.*, c.title, c.unit, c.decimals,
        coalesce(r.label, '') AS category_label, coalesce(r.sort_order, 0) AS sort_order, n.area_name,
        v.period AS snapshot_from
@@ -8,4 +8,5 @@ FROM indicator_values v
 JOIN ref_indicators c USING (indicator_id)
 LEFT JOIN ref_codes r ON r.codelist = c.codelist AND r.code = v.category
 LEFT JOIN ref_area n ON n.area_type = v.area_type AND n.area_code = v.area_code
+WHERE c.published
 ORDER BY v.indicator_id, v.area_type, v.area_code, v.period, v.dimension, v.category

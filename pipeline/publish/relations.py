@@ -1,0 +1,123 @@
+"""The linear relations a reader knows between the published counts of INTOX's indicators.
+
+A count cell is one count of the indicator table: (count_id, area, period, dimension, category).
+A rate or a share is not a cell of its own: it rests on its count (and a share on its total).
+A relation is a set of signed cells whose sum is zero, and a reader knows every one of them:
+
+    uppdelning      a breakdown's categories add up to its total
+    region          a region is the sum of its covered members (the members with a row)
+    överlapp        two overlapping regions differ by their members outside the overlap
+    rullande        rolling 12 months is the sum of its twelve months
+    föregående år   the same month last year is that month
+    differens       two consecutive rolling windows differ by month(P) - month(P - 12)
+
+överlapp and differens follow from the others; they are listed because a check of one relation
+at a time (the first pass of the suppression) needs them. Suppression uses the relations to pick
+partners, the audit to bound every hidden count.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+CELL_KEY = ["count_id", "area_type", "area_code", "period", "dimension", "category"]
+KINDS = {
+    "uppdelning": "uppdelningen summerar till totalen",
+    "region": "regionen är summan av sina kommuner",
+    "överlapp": "två överlappande regioner skiljer sig med kommunerna utanför överlappet",
+    "rullande": "rullande 12 månader är summan av sina månader",
+    "föregående år": "samma månad föregående år är den månaden",
+    "differens": "två på varandra följande rullande 12-månadersfönster",
+}
+
+
+def count_cells(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """The count cells among indicator rows (a row whose indicator is its own count), one row each."""
+    own = set(catalogue.loc[catalogue.indicator_id == catalogue.count_id, "indicator_id"])
+    cells = rows[rows.indicator_id.isin(own)].rename(columns={"indicator_id": "count_id"})
+    return cells.reset_index(drop=True)
+
+
+def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Every relation between the cells, as rows (relation, cell, sign, kind); cell = row of `cells`."""
+    cells = cells[CELL_KEY + ["areas_covered"]].assign(cell=np.arange(len(cells)), month=_month_index(cells.period))
+    parts: list[pd.DataFrame] = []
+
+    def add(kind: str, frame: pd.DataFrame, owner: str = "owner") -> None:
+        """frame: (owner, cell, sign); one relation per owner (and call: a total owns one relation per breakdown)."""
+        if not frame.empty:
+            parts.append(pd.DataFrame({"key": f"{kind}|{len(parts)}|" + frame[owner].astype(str), "cell": frame.cell.to_numpy(),
+                                       "sign": frame.sign.to_numpy(), "kind": kind}))
+
+    place = ["area_type", "area_code", "period"]
+    for row in catalogue[catalogue.partition_of.ne("")].itertuples():
+        categories = cells[cells.count_id == row.count_id]
+        totals = cells[(cells.count_id == row.partition_of) & cells.dimension.eq("")][place + ["cell"]]
+        linked = categories[place + ["cell"]].merge(totals.rename(columns={"cell": "owner"}), on=place)
+        add("uppdelning", pd.concat([linked.assign(sign=-1), _owners(linked)]))
+
+    kommun = cells[cells.area_type == "kommun"]
+    regional = cells[cells.area_type != "kommun"]
+    same = ["count_id", "period", "dimension", "category"]
+    linked = regional[same + ["area_code", "cell"]].rename(columns={"cell": "owner"}).merge(members, on="area_code").merge(
+        kommun[same + ["area_code", "cell"]].rename(columns={"area_code": "municipality_code"}), on=same + ["municipality_code"])
+    add("region", pd.concat([linked.assign(sign=-1), _owners(linked)]))
+
+    # A - B = members(A - B) - members(B - A) for two regions that share members
+    sets = members.groupby("area_code").municipality_code.agg(frozenset)
+    present = sorted(set(regional.area_code) & set(sets.index))
+    for i, first in enumerate(present):
+        for second in present[i + 1:]:
+            if not sets[first] & sets[second]:
+                continue
+            a = regional[regional.area_code == first][same + ["cell"]]
+            b = regional[regional.area_code == second][same + ["cell"]].rename(columns={"cell": "other"})
+            pair = a.merge(b, on=same).rename(columns={"cell": "owner"})
+            if pair.empty:
+                continue
+            only_a = kommun[kommun.area_code.isin(sets[first] - sets[second])][same + ["cell"]].merge(pair[same + ["owner"]])
+            only_b = kommun[kommun.area_code.isin(sets[second] - sets[first])][same + ["cell"]].merge(pair[same + ["owner"]])
+            add("överlapp", pd.concat([
+                pair.assign(cell=pair.owner, sign=1), pair.assign(cell=pair.other, sign=-1),
+                only_a.assign(sign=-1), only_b.assign(sign=1),
+            ]), owner="owner")
+
+    series = ["area_type", "area_code", "dimension", "category", "areas_covered"]
+    for row in catalogue[catalogue.window_name.isin(["r12", "ly"]) & catalogue.indicator_id.eq(catalogue.count_id)].itertuples():
+        base = cells[cells.count_id == row.base_id][series + ["month", "cell"]]
+        window = cells[cells.count_id == row.count_id][series + ["month", "cell"]].rename(columns={"cell": "owner"})
+        offsets = list(range(12)) if row.window_name == "r12" else [12]
+        wanted = window.merge(pd.DataFrame({"offset": offsets}), how="cross")
+        wanted["month"] -= wanted.offset
+        linked = wanted.merge(base, on=series + ["month"])
+        complete = linked.groupby("owner").cell.transform("size").eq(len(offsets))  # every month of the window is published
+        linked = linked[complete]
+        add("rullande" if row.window_name == "r12" else "föregående år", pd.concat([linked.assign(sign=-1), _owners(linked)]))
+        if row.window_name == "r12":
+            add("differens", _differences(window, base, series))
+    if not parts:
+        return pd.DataFrame({"relation": pd.Series(dtype=np.int64), "cell": pd.Series(dtype=np.int64),
+                             "sign": pd.Series(dtype=np.int64), "kind": pd.Series(dtype=str)})
+    frame = pd.concat(parts, ignore_index=True)
+    frame["relation"] = frame.key.astype("category").cat.codes.astype(np.int64)
+    return frame[["relation", "cell", "sign", "kind"]]
+
+
+def _owners(linked: pd.DataFrame) -> pd.DataFrame:
+    """The owner of each relation as a cell of it, with sign +1."""
+    owners = linked[["owner"]].drop_duplicates()
+    return owners.assign(cell=owners.owner, sign=1)
+
+
+def _differences(window: pd.DataFrame, base: pd.DataFrame, series: list[str]) -> pd.DataFrame:
+    """r12(P) - r12(P-1) - month(P) + month(P-12) = 0."""
+    joined = window
+    for name, frame, shift in (("previous", window.rename(columns={"owner": "cell"}), 1), ("now", base, 0), ("year_before", base, 12)):
+        other = frame.rename(columns={"cell": name})
+        joined = joined.merge(other.assign(month=other.month + shift), on=series + ["month"])
+    signs = {"owner": 1, "previous": -1, "now": -1, "year_before": 1}
+    return pd.concat([joined[["owner"]].assign(cell=joined[column].to_numpy(), sign=sign) for column, sign in signs.items()])
+
+
+def _month_index(period: pd.Series) -> pd.Series:
+    return period.str[:4].astype(int) * 12 + period.str[5:7].astype(int) - 1
