@@ -105,7 +105,9 @@ def audit(workspace: Workspace, period: str | None = None, seconds: float = floa
     # one cell per key: shown when any snapshot shows it (the latest value), hidden when none does
     cells = count_cells(rows, catalogue).assign(hidden=lambda f: f.numerator.isna())
     cells = cells.sort_values(["hidden", "snapshot"], ascending=[True, False]).drop_duplicates(CELL_KEY).reset_index(drop=True)
-    checked = cells.hidden.to_numpy() if period is None else (cells.hidden & cells.snapshot.eq(period)).to_numpy()
+    in_period = True if period is None else cells[CELL_KEY].merge(
+        count_cells(rows[rows.snapshot == period], catalogue)[CELL_KEY], how="left", indicator=True)._merge.eq("both").to_numpy()
+    checked = cells.hidden.to_numpy() & in_period
     linked = relations(cells, catalogue, members)
     extra = _rate_and_share_bounds(rows, cells, catalogue)
     truth = _truth(workspace, cells)
@@ -117,7 +119,7 @@ def audit(workspace: Workspace, period: str | None = None, seconds: float = floa
     result.components, result.largest, result.solves = found.components, found.largest, found.solves
     result.untested = int((found.untested & checked).sum())
     names_of = _names(rows)
-    small = cells.numerator.between(1, threshold - 1) & (cells.snapshot.eq(period) if period else True)
+    small = cells.numerator.between(1, threshold - 1).to_numpy() & in_period
     result.small_shown = [names_of(cell) for _, cell in cells[small].iterrows()]
     owners = linked[linked.sign > 0].drop_duplicates("relation").set_index("relation")
     n_rel = int(linked.relation.max()) + 1 if len(linked) else 0

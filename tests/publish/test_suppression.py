@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from cli_helpers import run
 from intox_helpers import form, query, reference_municipalities, run_all, write_coverage, write_forms, write_regions, write_threshold
 
 from pipeline.build.intox import catalogue
@@ -494,6 +495,11 @@ def test_consecutive_monthly_snapshots_together_leave_no_cell_recoverable(demo_c
     for earlier, later in zip(snapshots, snapshots[1:]):
         hidden = earlier[earlier.suppressed].set_index(key).index
         assert later.set_index(key).loc[hidden].suppressed.all()
+    # and the proof over all four side by side, all relations at once
+    proof = run(["audit", "--workspace", str(demo_copy)])
+    assert proof.returncode == 0, proof.stdout + proof.stderr
+    assert "Granskat 4 publicerade ögonblicksbilder (2026-07, 2026-08, 2026-09 och 2026-10)" in proof.stdout
+    assert "Röjandeskyddet håller" in proof.stdout
 
 
 def test_a_month_published_after_a_later_one_keeps_what_the_later_one_hid(demo_copy):
