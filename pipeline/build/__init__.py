@@ -21,6 +21,7 @@ from pipeline import places
 from pipeline.build import dag
 from pipeline.config import SQL_DIR, Workspace
 from pipeline.ingest import staging_ddl, store
+from pipeline.periods import last_month
 from pipeline.sources import SOURCES
 
 # Built tables that every snapshot holds whichever sources have data (models in pipeline/sql/common/).
@@ -41,8 +42,9 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)  # Swedish, from the sources' <source>_warnings models
 
     def publishable(self, period: str) -> bool:
-        """A month can be published when some source has data for it or before it, up to the current month."""
-        return self.first_month is not None and self.first_month <= period <= self.current_month
+        """A period can be published when some source has data for it or before it, and its last month
+        has come (the current month for a month, like a month that has begun)."""
+        return self.first_month is not None and self.first_month <= last_month(period) <= self.current_month
 
 
 def builder(source) -> ModuleType | None:

@@ -16,7 +16,8 @@ from pipeline import places
 from pipeline.config import PROJECT_SCHEMAS, SQL_DIR, Workspace
 from pipeline.ingest.sources.intox import contract as intox_contract
 
-WINDOW_TITLES = {"r12": "rullande 12 månader", "ly": "samma månad föregående år"}
+WINDOW_TITLES = {"r12": "rullande 12 månader", "ly": "samma månad föregående år", "quarter": "per kvartal",
+                 "tertial": "per tertial", "half": "per halvår", "year": "per år"}
 KINDS = ("kort sikt", "lång sikt")
 POLARITIES = ("lägre är bättre", "högre är bättre", "ingen")
 REQUIRED_KEYS = ("title", "kind", "source", "unit", "value", "sql")
@@ -63,6 +64,10 @@ def _check_entry(file: str, indicator_id: str, spec: dict) -> None:
         raise ValueError(f"indikatorkatalogen {file}: indikatorn '{indicator_id}' saknar {', '.join(missing)}.")
     if spec["kind"] not in KINDS:
         raise ValueError(f"indikatorkatalogen {file}: '{indicator_id}' har kind '{spec['kind']}'; tillåtet: {', '.join(KINDS)}.")
+    unknown = [window for window in spec.get("windows", []) if window not in WINDOW_TITLES]
+    if unknown:
+        raise ValueError(f"indikatorkatalogen {file}: '{indicator_id}' har okänt fönster {', '.join(map(str, unknown))}; "
+                         f"tillåtet: {', '.join(WINDOW_TITLES)}.")
     if spec.get("polarity", "ingen") not in POLARITIES:
         raise ValueError(f"indikatorkatalogen {file}: '{indicator_id}' har polarity '{spec['polarity']}'; tillåtet: {', '.join(POLARITIES)}.")
 
