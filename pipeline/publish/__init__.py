@@ -1,8 +1,11 @@
 """Publish: the snapshot data/processed/<period>/ from what the build wrote.
 
 For every published table (the sources' in pipeline/sources.py and the common ones) publish
-selects the rows that belong to the snapshot of month P — a model's rows carry snapshot_from and
-snapshot_to, P must lie between them — applies the small-number suppression and writes Parquet.
+selects the rows that belong to the snapshot of period P — a model's rows carry snapshot_from and
+snapshot_to, and P's last month must lie between them (a quarter, tertial, half-year or year sits in
+the months' rules by its last month; its areas are those of any of its months; a row with a
+period_kind only in the snapshots whose kind publishes it, periods.CHAINS) — applies the
+small-number suppression and writes Parquet.
 It computes no indicator and reads no staging row. Beside the tables: areas.parquet (the areas in
 scope and the sources with data for each), snapshot.json (period, threshold, sources),
 catalogue.json, the follow-up (uppfoljning.parquet) and the county board's workbook.
@@ -19,6 +22,7 @@ from pipeline.build.dag import Project
 from pipeline.config import Workspace
 from pipeline.files import put_in_place, temporary_path, write_if_changed
 from pipeline.ingest import store
+from pipeline.periods import CHAINS, first_month, kind, last_month
 from pipeline.publish.followup import follow_up, load_plans
 from pipeline.publish.relations import CELL_KEY
 from pipeline.publish.suppress import suppress
@@ -26,7 +30,10 @@ from pipeline.publish.xlsx import write_indicators_xlsx
 from pipeline.sources import SOURCES
 
 __all__ = ["publish", "suppress", "threshold"]
-SNAPSHOT_COLUMNS = ("snapshot_from", "snapshot_to")
+SNAPSHOT_COLUMNS = ("snapshot_from", "snapshot_to", "period_kind")
+# tables whose rows of any month of the period belong to its snapshot: an area with data in
+# some month of a year gets the year's report
+OVER_THE_PERIOD = ("areas", "members")
 MARKS = ("suppression", "suppressed")
 
 
@@ -72,7 +79,7 @@ def publish(workspace: Workspace, period: str) -> Path:
         target / "catalogue.json", json.dumps(catalogue.drop(columns=["sql"]).to_dict(orient="records"), ensure_ascii=False, indent=1)
     )
     # the follow-up of the agreements' indicators reads the snapshot just written, like a report
-    _write_parquet(follow_up(target, period, load_plans(workspace)), target / "uppfoljning.parquet")
+    _write_parquet(follow_up(target, last_month(period), load_plans(workspace)), target / "uppfoljning.parquet")
     # the county board's workbook, from exactly what the snapshot holds
     write_indicators_xlsx(pd.read_parquet(target / "indicators.parquet"), catalogue, target, period, threshold=limit)
     return target
@@ -82,10 +89,19 @@ def _snapshot_rows(con, name: str, period: str) -> pd.DataFrame:
     """The model's rows of the snapshot for `period`, without the snapshot columns, in the model's order."""
     columns = [row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()]
     kept = ", ".join(f'"{column}"' for column in columns if column not in SNAPSHOT_COLUMNS)
-    where = [f"coalesce({column} {op} $period, true)" for column, op in (("snapshot_from", "<="), ("snapshot_to", ">=")) if column in columns]
+    start = first_month(period) if name in OVER_THE_PERIOD else last_month(period)
+    where = [f"coalesce({column} {op} ${bound}, true)" for column, op, bound in (("snapshot_from", "<=", "end"), ("snapshot_to", ">=", "start"))
+             if column in columns]
     if not where:
         return con.execute(f"SELECT {kept} FROM {name}").df()
-    return con.execute(f"SELECT {kept} FROM {name} WHERE {' AND '.join(where)}", {"period": period}).df()
+    if "period_kind" in columns:  # the kinds of period this snapshot's kind publishes
+        where.append(f"period_kind IN ({', '.join(repr(k) for k in CHAINS[kind(period)])})")
+    distinct = "DISTINCT " if start != last_month(period) else ""
+    query = f"SELECT {distinct}{kept} FROM {name} WHERE {' AND '.join(where)}"
+    if distinct:  # several months' rows of one area: one of each, in the model's order
+        query = f"SELECT * FROM ({query}) ORDER BY ALL"
+    bounds = {"start": start, "end": last_month(period)}
+    return con.execute(query, {name: value for name, value in bounds.items() if f"${name}" in query}).df()
 
 
 def _marks_after_counts(frame: pd.DataFrame) -> pd.DataFrame:

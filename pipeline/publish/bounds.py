@@ -76,10 +76,11 @@ class Protection:
 
 
 def protection(relations: pd.DataFrame, values: np.ndarray, hidden: np.ndarray, lower: np.ndarray, truth: np.ndarray,
-               limit: int, extra: list[Extra] = (), seconds: float = float("inf")) -> Protection:
+               limit: int, extra: list[Extra] = (), seconds: float = float("inf"), only: np.ndarray | None = None) -> Protection:
     """Check every hidden cell. relations: (relation, cell, sign) summing to zero; values: the shown
     counts; lower: what a reader knows a hidden cell is at least (0 or 1); truth: the true counts,
-    NaN where unknown (a feasible value then stands in for it); seconds: the time allowed."""
+    NaN where unknown (a feasible value then stands in for it); seconds: the time allowed; only: check
+    just the components with one of these cells (the others' LPs are unchanged since they passed)."""
     deadline = time.monotonic() + seconds
     n = len(values)
     hidden = np.asarray(hidden, bool)
@@ -125,6 +126,8 @@ def protection(relations: pd.DataFrame, values: np.ndarray, hidden: np.ndarray, 
     groups = np.split(linked[order], np.flatnonzero(np.diff(label[linked][order])) + 1) if len(linked) else []
     row_label = label[n + rows]
     for members in groups:
+        if only is not None and not only[members].any():
+            continue
         in_component = row_label == label[members[0]]
         _component(result, members, rows[in_component], cols[in_component], coefs[in_component], row_lo, row_hi,
                    lower, truth, limit, deadline)

@@ -8,11 +8,15 @@ A relation is a set of signed cells whose sum is zero, and a reader knows every 
     region          a region is the sum of its covered members (the members with a row)
     överlapp        two overlapping regions differ by their members outside the overlap
     rullande        rolling 12 months is the sum of its twelve months
+    period          a quarter, tertial, half-year or year is the sum of its months
+    inbäddad        a period minus the one it holds is the month or two between them: T1 - Q1 = April,
+                    T3 - Q4 = September, H1 - T1 = May + June, H2 - T3 = July + August
+    samma år        a year is its rolling 12 months ending in December
     föregående år   the same month last year is that month
     differens       two consecutive rolling windows differ by month(P) - month(P - 12)
 
-överlapp and differens follow from the others; they are listed because a check of one relation
-at a time (the first pass of the suppression) needs them. Suppression uses the relations to pick
+överlapp, differens, inbäddad and samma år follow from the others; they are listed because a check of one
+relation at a time (the first pass of the suppression) needs them. Suppression uses the relations to pick
 partners, the audit to bound every hidden count.
 """
 from __future__ import annotations
@@ -20,12 +24,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+PERIOD_MONTHS = {"quarter": 3, "tertial": 4, "half": 6, "year": 12}  # the calendar periods of pipeline/periods.py
+# (outer period, the period it holds, the months between them as months after January): the nested
+# pairs that differ by one or two months, which a reader subtracts first
+NESTED = [("tertial", "T1", "quarter", "Q1", (3,)), ("tertial", "T3", "quarter", "Q4", (8,)),
+          ("half", "H1", "tertial", "T1", (4, 5)), ("half", "H2", "tertial", "T3", (6, 7))]
 CELL_KEY = ["count_id", "area_type", "area_code", "period", "dimension", "category"]
 KINDS = {
     "uppdelning": "uppdelningen summerar till totalen",
     "region": "regionen är summan av sina kommuner",
     "överlapp": "två överlappande regioner skiljer sig med kommunerna utanför överlappet",
     "rullande": "rullande 12 månader är summan av sina månader",
+    "period": "kvartalet, tertialet, halvåret eller året är summan av sina månader",
+    "inbäddad": "en period minus en kortare period inom den är månaderna mellan dem",
+    "samma år": "året är de rullande 12 månaderna till och med december",
     "föregående år": "samma månad föregående år är den månaden",
     "differens": "två på varandra följande rullande 12-månadersfönster",
 }
@@ -95,6 +107,38 @@ def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFram
         add("rullande" if row.window_name == "r12" else "föregående år", pd.concat([linked.assign(sign=-1), _owners(linked)]))
         if row.window_name == "r12":
             add("differens", _differences(window, base, series))
+    for row in catalogue[catalogue.window_name.isin(PERIOD_MONTHS) & catalogue.indicator_id.eq(catalogue.count_id)].itertuples():
+        length = PERIOD_MONTHS[row.window_name]
+        base = cells[cells.count_id == row.base_id][series + ["month", "cell"]]
+        window = cells[cells.count_id == row.count_id]
+        window = window[series].assign(owner=window.cell, month=_first_month_index(window.period, length))
+        wanted = window.merge(pd.DataFrame({"offset": range(length)}), how="cross")
+        wanted["month"] += wanted.offset
+        linked = wanted.merge(base, on=series + ["month"])
+        linked = linked[linked.groupby("owner").cell.transform("size").eq(length)]  # every month of the period is published
+        add("period", pd.concat([linked.assign(sign=-1), _owners(linked)]))
+    own = set(catalogue.loc[catalogue.indicator_id.eq(catalogue.count_id), "indicator_id"])
+    for base in catalogue.loc[catalogue.window_name.eq("month"), "indicator_id"]:
+        for outer, outer_no, inner, inner_no, between in NESTED:
+            if not {f"{base}_{outer}", f"{base}_{inner}", base} <= own:
+                continue
+            outside = cells[(cells.count_id == f"{base}_{outer}") & cells.period.str.endswith(outer_no)]
+            outside = outside[series].assign(owner=outside.cell, year=outside.period.str[:4])
+            inside = cells[(cells.count_id == f"{base}_{inner}") & cells.period.str.endswith(inner_no)]
+            pairs = outside.merge(inside[series + ["cell"]].assign(year=inside.period.str[:4]), on=series + ["year"])
+            months = cells[cells.count_id == base][series + ["month", "cell"]]
+            wanted = pairs[series + ["owner", "year"]].merge(pd.DataFrame({"offset": between}), how="cross")
+            wanted["month"] = wanted.year.astype(int) * 12 + wanted.offset
+            gaps = wanted.merge(months, on=series + ["month"])
+            gaps = gaps[gaps.groupby("owner").cell.transform("size").eq(len(between))]
+            pairs = pairs[pairs.owner.isin(gaps.owner)]
+            add("inbäddad", pd.concat([pairs.assign(sign=-1), gaps.assign(sign=-1), _owners(pairs)]))
+        if {f"{base}_year", f"{base}_r12"} <= own:
+            years = cells[cells.count_id == f"{base}_year"]
+            decembers = cells[(cells.count_id == f"{base}_r12") & cells.period.str.endswith("-12")]
+            same = years[series].assign(owner=years.cell, period=years.period + "-12").merge(
+                decembers[series + ["period", "cell"]], on=series + ["period"])
+            add("samma år", pd.concat([same.assign(sign=-1), _owners(same)]))
     if not parts:
         return pd.DataFrame({"relation": pd.Series(dtype=np.int64), "cell": pd.Series(dtype=np.int64),
                              "sign": pd.Series(dtype=np.int64), "kind": pd.Series(dtype=str)})
@@ -120,4 +164,11 @@ def _differences(window: pd.DataFrame, base: pd.DataFrame, series: list[str]) ->
 
 
 def _month_index(period: pd.Series) -> pd.Series:
-    return period.str[:4].astype(int) * 12 + period.str[5:7].astype(int) - 1
+    """Months since year 0 of a month's cells; NaN for the cells of a quarter, tertial, half-year or year."""
+    return period.str[:4].astype(int) * 12 + pd.to_numeric(period.str[5:7], errors="coerce") - 1
+
+
+def _first_month_index(period: pd.Series, length: int) -> pd.Series:
+    """The first month of each period of `length` months ('2026-T2', '2026'), as _month_index counts."""
+    number = pd.to_numeric(period.str[-1].where(period.str.len() > 4, "1"))
+    return period.str[:4].astype(int) * 12 + (number - 1) * length

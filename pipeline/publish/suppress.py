@@ -23,6 +23,7 @@ from pipeline.publish.relations import CELL_KEY, count_cells, relations
 HIDDEN = "dold"
 ROUNDS = 20  # rounds of proof and more partners; the demo needs 7
 PROOF_SECONDS = 300  # for all rounds; a national workspace does not yet get through in that time
+EVERY_FROM = 12  # the round from which a failing cell gets a partner in every relation of its proof
 
 
 def suppress(
@@ -48,17 +49,23 @@ def suppress(
     linked = relations(cells, indicators, members[["area_code", "municipality_code"]])
     hidden = _secondary(primary | hidden_before, known, counts, linked, shares.cell.to_numpy(), shares.total.to_numpy())
     deadline = time.monotonic() + PROOF_SECONDS
-    for _ in range(ROUNDS):
+    check = None  # the first round checks every component; later ones only those a new partner joined
+    for round_ in range(ROUNDS):
         # the proof: all relations at once, as the audit sees them; each cell it finds unprotected
         # gets one more partner in a relation that pins it down, and the round starts again
-        found = protection(linked, counts, hidden & ~known, np.ones(len(cells)), counts, limit, seconds=deadline - time.monotonic())
+        found = protection(linked, counts, hidden & ~known, np.ones(len(cells)), counts, limit,
+                           seconds=deadline - time.monotonic(), only=check)
         if found.untested.any():  # out of time: what is left the audit after publish names
             break
-        partners = _partners(found, linked, hidden | known, counts)
+        # after a few rounds, the last stubborn cells get a partner in every relation of their proof
+        partners = _partners(found, linked, hidden | known, counts, every=round_ >= EVERY_FROM)
         if not len(partners):
             break
+        before = hidden.copy()
         hidden[partners] = True
         hidden = _secondary(hidden, known, counts, linked, shares.cell.to_numpy(), shares.total.to_numpy())
+        check = hidden & ~before
+        check[found.failing()] = True
 
     rows = rows.merge(cells[CELL_KEY + ["cell"]], on=CELL_KEY, how="left")
     rows = rows.merge(totals.rename(columns={"count_id": "share_of", "cell": "total_cell"}),
@@ -86,9 +93,10 @@ def _other_snapshots(cells: pd.DataFrame, others: pd.DataFrame | None) -> tuple[
     return matched.hidden_elsewhere.fillna(False).to_numpy(bool), same._merge.eq("both").to_numpy()
 
 
-def _partners(found: Protection, linked: pd.DataFrame, taken: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def _partners(found: Protection, linked: pd.DataFrame, taken: np.ndarray, counts: np.ndarray, every: bool = False) -> np.ndarray:
     """For each unprotected cell: the smallest non-zero count that is neither hidden nor known, in
-    the first relation of its proof that has one, the relations the cell is in first."""
+    the first relation of its proof that has one, the relations the cell is in first (with `every`,
+    in each relation of its proof)."""
     members = linked.groupby("relation").cell.agg(list)
     chosen = set()
     for cell in found.failing():
@@ -97,7 +105,8 @@ def _partners(found: Protection, linked: pd.DataFrame, taken: np.ndarray, counts
             free = [c for c in members.get(relation, []) if not taken[c] and counts[c] > 0]
             if free:
                 chosen.add(min(free, key=lambda c: counts[c]))
-                break
+                if not every:
+                    break
     return np.array(sorted(chosen), dtype=np.int64)
 
 

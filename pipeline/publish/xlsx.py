@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
 
 from pipeline.files import fixed_zip, write_bytes_if_changed
+from pipeline.periods import last_month, period_text
 
 FILE_NAME = "indicators.xlsx"
 MONTHS_SHOWN = 24
@@ -130,7 +131,9 @@ def export_rows(published: pd.DataFrame, catalogue: pd.DataFrame, period: str) -
 
 
 def _month(period: str) -> int:
-    return int(period[:4]) * 12 + int(period[5:7]) - 1
+    """The period's last month (a quarter, tertial, half-year or year ends the workbook's window there)."""
+    end = last_month(period)
+    return int(end[:4]) * 12 + int(end[5:7]) - 1
 
 
 def _month_text(index: int) -> str:
@@ -138,19 +141,20 @@ def _month_text(index: int) -> str:
 
 
 def _in_window(periods: pd.Series, period: str) -> pd.Series:
-    """Periods that overlap the MONTHS_SHOWN months up to `period`: months, half-years, quarters, years.
+    """Periods that overlap the MONTHS_SHOWN months up to `period`: months, quarters, tertials, half-years, years.
 
     A period in a form not known here is kept rather than silently dropped.
     """
     end = _month(period)
     start = end - MONTHS_SHOWN + 1
-    parts = periods.str.extract(r"^(\d{4})(?:-(\d{2})|-H([12])|-Q([1-4]))?$")
+    parts = periods.str.extract(r"^(\d{4})(?:-(\d{2})|-H([12])|-Q([1-4])|-T([1-3]))?$")
     year = pd.to_numeric(parts[0], errors="coerce") * 12
     first = year.copy()
     last = year + 11
-    month, half, quarter = (pd.to_numeric(parts[i], errors="coerce") for i in (1, 2, 3))
-    first = first.mask(month.notna(), year + month - 1).mask(half.notna(), year + (half - 1) * 6).mask(quarter.notna(), year + (quarter - 1) * 3)
-    last = last.mask(month.notna(), year + month - 1).mask(half.notna(), year + half * 6 - 1).mask(quarter.notna(), year + quarter * 3 - 1)
+    month, half, quarter, tertial = (pd.to_numeric(parts[i], errors="coerce") for i in (1, 2, 3, 4))
+    for number, length in ((month, 1), (half, 6), (quarter, 3), (tertial, 4)):
+        first = first.mask(number.notna(), year + (number - 1) * length)
+        last = last.mask(number.notna(), year + number * length - 1)
     return (year.isna() | ((last >= start) & (first <= end))).to_numpy()
 
 
@@ -224,7 +228,7 @@ def _about_sheet(sheet, period: str, threshold: int, digest: str | None) -> None
     fewer = NUMBER_WORDS.get(threshold, str(threshold))
     source = f"data/processed/{period}/indicators.parquet" + (f" (sha256 {digest}…)" if digest else "")
     lines = [
-        ("Period", f"{_month_text(end)} ({period})"),
+        ("Period", f"{period_text(period)} ({period})"),
         ("Innehåll", f"Indikatorvärden för de {MONTHS_SHOWN} månaderna {_month_text(end - MONTHS_SHOWN + 1)} – {_month_text(end)}, "
                      "en rad per område, indikator, period och kategori. Äldre perioder är utelämnade för att hålla filen liten; "
                      "hela tidsserien finns i ögonblicksbilden (se Källa)."),

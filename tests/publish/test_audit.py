@@ -6,6 +6,7 @@ catalogue.json, members.parquet, snapshot.json) and the audit runs as the instal
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from pipeline.config import Workspace
 
 FAILED = 4
 TITLES = {"intox_cases": "INTOX-formulär", "intox_cases_r12": "INTOX-formulär, rullande 12 månader",
+          "intox_cases_quarter": "INTOX-formulär, per kvartal", "intox_cases_tertial": "INTOX-formulär, per tertial",
           "intox_rate": "INTOX-formulär per 10 000 invånare", "intox_sex": "Kön"}
 
 
@@ -114,6 +116,24 @@ def test_consecutive_rolling_windows(tmp_path):
     assert "INTOX-formulär, K, 2024-01: genom" in result.stdout
     assert "INTOX-formulär, K, 2023-06: genom rullande 12 månader är summan av sina månader (INTOX-formulär, rullande 12 månader, K, 2023-12)" in result.stdout
     assert "två på varandra följande rullande 12-månadersfönster (INTOX-formulär, rullande 12 månader, K, 2024-01)" in result.stdout
+
+
+def test_a_tertial_minus_a_quarter_gives_april_away(tmp_path):
+    # January–April hidden (3, 2, 4, 2); the first quarter (9) and the first tertial (11) shown: April = 11 - 9
+    counts = {"2024-01": 3, "2024-02": 2, "2024-03": 4, "2024-04": 2}
+    rows = [row("intox_cases", "k", n, period=p, hidden=True) for p, n in counts.items()]
+    quarter = row("intox_cases_quarter", "k", 9, period="2024-Q1")
+    rows += [quarter, row("intox_cases_tertial", "k", 11, period="2024-T1")]
+    result = audit(snapshot(tmp_path, rows, period="2024-T1"))
+    assert result.returncode == FAILED
+    assert "1 dolda antal kan räknas fram exakt:" in result.stdout
+    assert ("INTOX-formulär, K, 2024-04: genom en period minus en kortare period inom den är månaderna mellan dem "
+            "(INTOX-formulär, per tertial, K, 2024-T1)") in result.stdout
+    # a reader who holds only the quarter learns nothing of April: with the tertial hidden, the snapshot holds
+    rows[-1] = row("intox_cases_tertial", "k", 11, period="2024-T1", hidden=True)
+    shutil.rmtree(tmp_path / "data")
+    result = audit(snapshot(tmp_path, rows, period="2024-T1"))
+    assert result.returncode == 0, result.stdout
 
 
 def test_a_rate_over_a_public_population(tmp_path):
