@@ -122,16 +122,22 @@ def _help(func):
 
 
 def _period(ctx, param, value):
+    from pipeline.periods import parse
+
     if value is None:
         return None
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise click.BadParameter("ange månaden som ÅÅÅÅ-MM, till exempel 2026-10.", param_hint="--period")
-    return value
+    try:
+        return parse(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--period") from None
+
+
+PERIOD_HELP = "Perioden: en månad (2026-10), ett kvartal (2026-Q3 eller 2026-K3), ett tertial (2026-T2), ett halvår (2026-H1) eller ett år (2026)."
 
 
 def _period_option(required: bool):
-    return click.option("--period", "-p", callback=_period, required=required, metavar="ÅÅÅÅ-MM",
-                        help="Månaden rapporterna gäller." + ("" if required else " Standard: senaste månaden med data."))
+    return click.option("--period", "-p", callback=_period, required=required, metavar="PERIOD",
+                        help=PERIOD_HELP + ("" if required else " Standard: senaste månaden med data."))
 
 
 @click.group(cls=Group, context_settings={"max_content_width": 100})
@@ -246,6 +252,7 @@ def build(period: str | None, force: bool, workspace: Path, wait: float):
 
 def _build(workspace: Workspace, period: str | None, force: bool = False) -> int:
     from pipeline.build import build as run_build
+    from pipeline.periods import kind, period_text
     from pipeline.publish import publish
     from pipeline.sources import BY_NAME
 
@@ -270,7 +277,8 @@ def _build(workspace: Workspace, period: str | None, force: bool = False) -> int
         click.echo(f"Obs: {warning}")
     period = period or result.last_month
     if not result.publishable(period):
-        click.echo(f"Det finns inga uppgifter för {period}: data finns för {result.first_month} – {result.last_month}.", err=True)
+        click.echo(f"Det finns inga uppgifter för {period_text(period)}: data finns för {result.first_month} – {result.last_month}"
+                   + ("." if kind(period) == "month" else "; en period kan publiceras när dess sista månad har kommit."), err=True)
         return FAILED
     try:
         target = publish(workspace, period)
@@ -295,7 +303,7 @@ def _audit(workspace: Workspace, period: str | None, seconds: float = float("inf
     return OK if result.ok else FAILED
 
 
-@cli.command(help="Skapa HTML-rapporterna för en månad.")
+@cli.command(help="Skapa HTML-rapporterna för en period (månad, kvartal, tertial, halvår eller år).")
 @_period_option(required=True)
 @click.option("--area", "-a", "areas", multiple=True, metavar="OMRÅDE",
               help="Bara detta område: kommunkod (1737) eller region (sutohamu, lan-17, riket). Kan upprepas.")
@@ -325,10 +333,10 @@ def _report(workspace: Workspace, period: str, areas: list[str]) -> int:
 
 @cli.command(help="Pröva röjandeskyddet: kan någon dold uppgift räknas fram ur de publicerade ögonblicksbilderna, "
              "lagda sida vid sida?\n\nVarje dolt antal avgränsas med linjärprogrammering ur alla relationer en läsare "
-             "känner: uppdelningar, regioner som summan av sina kommuner, rullande 12 månader, samma månad föregående år "
+             "känner: uppdelningar, regioner som summan av sina kommuner, rullande 12 månader, kvartal, tertial, halvår och år som summan av sina månader, samma månad föregående år "
              "och publicerade kvoter. Slutstatus 4 när skyddet inte håller.")
-@click.option("--period", "-p", callback=_period, metavar="ÅÅÅÅ-MM",
-              help="Pröva bara den månadens dolda uppgifter (de andra ögonblicksbilderna räknas ändå som kända). Standard: alla.")
+@click.option("--period", "-p", callback=_period, metavar="PERIOD",
+              help="Pröva bara den periodens dolda uppgifter (de andra ögonblicksbilderna räknas ändå som kända). Standard: alla.")
 @click.option("--tidsgräns", "--tidsgrans", "seconds", type=click.FloatRange(min=1), default=None, metavar="SEKUNDER",
               help="Längsta tid för prövningen; dolda uppgifter som inte hunnit prövas räknas som inte skyddade. Standard: ingen gräns.")
 @_workspace_option
@@ -337,7 +345,8 @@ def audit(period: str | None, seconds: float | None, workspace: Path):
     sys.exit(_audit(Workspace(workspace), period, float("inf") if seconds is None else seconds))
 
 
-@cli.command(help="Månadsjobbet: läs in, beräkna och skapa rapporterna för en månad.")
+@cli.command(help="Månadsjobbet: läs in, beräkna och skapa rapporterna för en period – en månad, eller ett kvartal, "
+             "tertial, halvår eller år för styrgruppen och årets lägesbild.")
 @_period_option(required=True)
 @_workspace_option
 @_wait_option
@@ -448,11 +457,24 @@ def demo(period: str | None, workspace: Path, wait: float):
 
 def _demo(workspace: Path, period: str) -> int:
     from pipeline.demo import write_demo_data
+    from pipeline.demo.analys import write_analys_demo
+    from pipeline.periods import containing, kind, last_month, period_text, step
 
-    files = write_demo_data(workspace, period)
-    click.echo(f"Demodata: {len(files)} filer för de 24 månaderna till och med {period} i {workspace / 'data' / 'raw'}.")
-    code = _run(Workspace(workspace), period)
-    click.echo(f"Öppna demorapporterna: {(workspace / 'reports' / period / 'index.html').resolve()}")
+    month = last_month(period)
+    tertial = containing(month, "tertial")
+    tertial = tertial if last_month(tertial) == month else step(tertial, -1)  # the latest complete tertial
+    periods = [period] + [p for p in (tertial, str(int(month[:4]) - 1)) if kind(period) == "month" and p != period]
+    files = write_demo_data(workspace, month)
+    files += write_analys_demo(workspace, periods)
+    click.echo(f"Demodata: {len(files)} filer för de 24 månaderna till och med {period_text(month)} i {workspace / 'data' / 'raw'}, "
+               f"och samordnarens analys i {workspace / 'analys'}.")
+    code = OK
+    for each in periods:  # the working group's month, the steering group's tertial and the year's lägesbild
+        click.echo(f"— {period_text(each).capitalize()} —")
+        code = max(code, _run(Workspace(workspace), each))
+    for each in periods:
+        click.echo(f"Rapporter för {period_text(each)}: {(workspace / 'reports' / each / 'index.html').resolve()}")
+    click.echo(f"Alla perioder: {(workspace / 'reports' / 'index.html').resolve()}")
     return code
 
 

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import plotly.offline
 from markupsafe import Markup
 
-from pipeline.periods import month, short_month
+from pipeline.periods import month, period_text, short_period
 from pipeline.report.formats import cell, number, table
 from pipeline.report.snapshot import Snapshot
 
@@ -44,16 +44,16 @@ def figure(figure_: go.Figure, chart_id: str, description: str, data: dict) -> d
 
 
 def trend_chart(snap: Snapshot, indicator: str, areas: list[str], periods: list[str], chart_id: str, title: str) -> dict:
-    """One area's monthly counts as labelled bars, or several areas' lines; with the numbers as a table."""
+    """One area's counts per period as labelled bars, or several areas' lines; with the numbers as a table."""
     plot = go.Figure()
     rows = {}
     for (colour, dash, symbol), area in zip(LINE_STYLES, areas):
         series = snap.series(indicator, area, periods)
         rows[area] = series
-        if len(areas) == 1:  # one area's monthly counts: bars, each labelled, a hidden month '..'
+        if len(areas) == 1:  # one area's counts: bars, each labelled, a hidden period '..'
             plot.add_trace(
                 go.Bar(
-                    x=[short_month(p) for p in periods], y=series["value"].astype(float).tolist(), marker={"color": colour},
+                    x=[short_period(p) for p in periods], y=series["value"].astype(float).tolist(), marker={"color": colour},
                     text=[_cell(r) for _, r in series.iterrows()],
                     textposition="outside", name=snap.area_name(area), hovertemplate="%{x}: %{text}<extra></extra>",
                 )
@@ -61,20 +61,21 @@ def trend_chart(snap: Snapshot, indicator: str, areas: list[str], periods: list[
             continue
         plot.add_trace(
             go.Scatter(
-                x=[short_month(p) for p in periods], y=series["value"].astype(float).round(2).tolist(),
+                x=[short_period(p) for p in periods], y=series["value"].astype(float).round(2).tolist(),
                 name=snap.area_name(area), mode="lines+markers",
                 line={"color": colour, "dash": dash, "width": 2.5}, marker={"symbol": symbol, "size": 7},
                 hovertemplate="%{x}: %{y:.1f}<extra>" + html.escape(snap.area_name(area)) + "</extra>",
             )
         )
-    columns = ["Månad"] + [snap.area_name(area) for area in rows]
-    body = [[month(p)] + [_cell(rows[area].loc[p]) for area in rows] for p in periods]
-    description = f"{title}: {', '.join(snap.area_name(a) for a in areas)}, {month(periods[0])} – {month(periods[-1])}."
+    columns = ["Period"] + [snap.area_name(area) for area in rows]
+    body = [[period_text(p)] + [_cell(rows[area].loc[p]) for area in rows] for p in periods]
+    description = f"{title}: {', '.join(snap.area_name(a) for a in areas)}, {period_text(periods[0])} – {period_text(periods[-1])}."
     return figure(plot, chart_id, description, table(title, columns, body, numeric=range(1, len(columns))))
 
 
 def breakdown(snap: Snapshot, indicator: str, area: str, period: str, chart_id: str) -> dict | None:
-    """A breakdown as a bar chart with its numbers written on the bars, and as a table; None without values."""
+    """A breakdown as a bar chart with its numbers written on the bars, and as a table; None without values.
+    `all_hidden` says that every category is hidden, so the template can say so instead of showing it."""
     rows = snap.values[(snap.values.indicator_id == indicator) & (snap.values.area_code == area) & (snap.values.period == period)]
     if rows.empty:
         return None
@@ -96,7 +97,8 @@ def breakdown(snap: Snapshot, indicator: str, area: str, period: str, chart_id: 
     body = [[label, _cell(r) if r["suppression"] else number(r["numerator"]), _cell(r)]
             for label, (_, r) in zip(rows.category_label, rows.iterrows())]
     description = f"{count_title}, andel av formulären i {snap.area_name(area)}, 12 månader till och med {month(period)}."
-    return figure(plot, chart_id, description, table(description, [count_title, "Antal formulär", "Andel, procent"], body, numeric={1, 2}))
+    found = figure(plot, chart_id, description, table(description, [count_title, "Antal formulär", "Andel, procent"], body, numeric={1, 2}))
+    return found | {"all_hidden": bool(rows.suppression.fillna("").ne("").all())}
 
 
 def bars(labels: list[str], values: list[int], texts: list[str], axis_title: str, largest: float, hover: str) -> go.Figure:

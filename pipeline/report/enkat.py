@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.periods import month, round_of, round_text, short_round
+from pipeline.periods import last_month, period_text, round_of, round_text, short_round
 from pipeline.report.charts import bars, figure
 from pipeline.report.formats import count_words, date, join, number, percent, small_count, span, swedish_order, table
 from pipeline.report.intox import RULES
@@ -31,7 +31,7 @@ def lagesbild(snap: Snapshot) -> dict:
     """The kommun report's section: coverage, the heat table per area, distributions and index, samsyn."""
     name = snap.area_name(snap.area_code)
     round_ = snap.enkat_round()
-    model = {"name": name, "month": month(snap.period), "round": round_text(round_) if round_ else None}
+    model = {"name": name, "month": period_text(snap.period), "round": round_text(round_) if round_ else None}
     if round_ is None:
         return model | {"later": None, "coverage": None, "areas": [], "samsyn": [], "quality": None}
     answers = _in_round(snap.enkat_table("enkat_answers"), round_)
@@ -60,8 +60,8 @@ def _in_round(frame: pd.DataFrame, round_: str) -> pd.DataFrame:
 
 
 def _later_round(snap: Snapshot, round_: str) -> dict | None:
-    """The round of the report's month when it has no answers yet and an earlier round is shown instead."""
-    current = round_of(snap.period)
+    """The round of the report's period (its last month) when it has no answers yet and an earlier round is shown instead."""
+    current = round_of(last_month(snap.period))
     return None if current == round_ else {"current": round_text(current), "shown": round_text(round_)}
 
 
@@ -163,7 +163,7 @@ def regional_picture(snap: Snapshot) -> dict:
     name = snap.area_name(area)
     members = snap.member_codes(area)
     round_ = snap.enkat_round()
-    model = {"name": name, "month": month(snap.period), "round": round_text(round_) if round_ else None, "recurring_min": RECURRING}
+    model = {"name": name, "month": period_text(snap.period), "round": round_text(round_) if round_ else None, "recurring_min": RECURRING}
     if round_ is None:
         return model | {"answering": 0, "members": len(members), "later": None, "recurring": [], "chart": None, "ranked": None,
                         "member_coverage": None, "quality": None}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.periods import month, period_text
+from pipeline.periods import period_text
 from pipeline.report.formats import capitalised, date, number, table
 from pipeline.report.snapshot import Snapshot
 
@@ -42,7 +42,7 @@ def follow_up(snap: Snapshot) -> dict:
     return {
         "heading": HEADING,
         "name": name,
-        "month": month(snap.period),
+        "month": period_text(snap.period),
         "empty": empty,
         "plans": [] if empty else _plans(plans),
         "activities": [] if empty else _activities(snap, activities),

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.periods import month, shift
+from pipeline.periods import CHAINS, KIND_NAMES, containing, kind, last_month, month, period_text, series, shift, step, year_earlier
 from pipeline.report.charts import breakdown, trend_chart
 from pipeline.report.formats import cell, legend, number, small_count, span, table
 from pipeline.report.snapshot import Snapshot
+
+TREND_YEARS = 5  # a trend shows the last five years, from the first period with figures
 
 BREAKDOWNS = [
     ("intox_substance_r12", "Substanser", "Ett formulär kan ange flera substanser; andelarna summerar därför inte till 100 procent."),
@@ -23,17 +25,33 @@ RULES = {
 
 
 def _months(snap: Snapshot) -> list[str]:
-    return [shift(snap.period, -i) for i in range(23, -1, -1)]
+    end = last_month(snap.period)
+    return [shift(end, -i) for i in range(23, -1, -1)]
+
+
+def indicator(base: str, kind_: str) -> str:
+    """The indicator of a period kind: ('intox_cases', 'tertial') -> 'intox_cases_tertial'; a month's is the base."""
+    return base if kind_ == "month" else f"{base}_{kind_}"
 
 
 def key_figures(snap: Snapshot) -> dict:
-    area, period, last_year = snap.area_code, snap.period, shift(snap.period, -12)
-    lines = [  # label, count, rate, the period the figures are read at
-        (month(period).capitalize(), "intox_cases", "intox_rate", period),
-        (f"{month(last_year).capitalize()} (samma månad året innan)", "intox_cases_ly", "intox_rate_ly", period),
-        ("Rullande 12 månader", "intox_cases_r12", "intox_rate_r12", period),
-        (f"12 månader till och med {month(last_year)}", "intox_cases_r12", "intox_rate_r12", last_year),
-    ]
+    area, period, kind_ = snap.area_code, snap.period, kind(snap.period)
+    end = last_month(period)
+    last_year = shift(end, -12)
+    if kind_ == "month":
+        lines = [  # label, count, rate, the period the figures are read at
+            (month(period).capitalize(), "intox_cases", "intox_rate", period),
+            (f"{month(last_year).capitalize()} (samma månad året innan)", "intox_cases_ly", "intox_rate_ly", period),
+        ]
+    else:  # a quarter, tertial, half-year or year, and the same period a year earlier
+        lines = [(period_text(p).capitalize(), indicator("intox_cases", kind_), indicator("intox_rate", kind_), p)
+                 for p in (period, year_earlier(period))]
+        lines[1] = (f"{lines[1][0]} (samma period året innan)", *lines[1][1:])
+    if kind_ != "year":  # a year is its own 12 months
+        lines += [
+            (f"12 månader till och med {month(end)}", "intox_cases_r12", "intox_rate_r12", end),
+            (f"12 månader till och med {month(last_year)}", "intox_cases_r12", "intox_rate_r12", last_year),
+        ]
     rows = []
     for label, count_id, rate_id, at in lines:
         count, rate = snap.get(count_id, area, at), snap.get(rate_id, area, at)
@@ -45,11 +63,14 @@ def key_figures(snap: Snapshot) -> dict:
     columns = ["Period", "Antal formulär", "Per 10 000 invånare", "Kommuner som ingår"]
     width = max(len(r) for r in rows)
     rows = [r + ["–"] * (width - len(r)) for r in rows]
-    now = snap.get("intox_cases", area, period)
-    basis = snap.get("intox_rate", area, period)
+    now = snap.get(lines[0][1], area, period)
+    basis = snap.get(lines[0][2], area, period)
+    compared = ("intox_rate_year", period, str(int(period) - 1)) if kind_ == "year" else ("intox_rate_r12", end, last_year)
     return {
         "table": table(f"INTOX-formulär för invånare i {snap.area_name(area)}", columns[:width], rows, numeric=range(1, width)),
-        "change": _change(snap.get("intox_rate_r12", area, period), snap.get("intox_rate_r12", area, last_year)),
+        "change": _change(snap.get(compared[0], area, compared[1]), snap.get(compared[0], area, compared[2])),
+        "year": kind_ == "year",
+        "period": period_text(period),
         "covered": now is not None,
         "region_coverage": ({"covered": int(now["areas_covered"]), "total": int(now["areas_total"])}
                             if now is not None and now["area_type"] != "kommun" else None),
@@ -67,22 +88,82 @@ def _change(now: pd.Series | None, before: pd.Series | None) -> dict | None:
             "direction": "lika" if difference == 0 else ("fler" if difference > 0 else "färre")}
 
 
+def _with_figures(snap: Snapshot, indicator_id: str, area: str, periods: list[str]) -> list[str]:
+    """The periods from the first that has a published row for the area (covered, shown or hidden)."""
+    present = set(snap.values.loc[(snap.values.indicator_id == indicator_id) & (snap.values.area_code == area), "period"])
+    first = next((i for i, p in enumerate(periods) if p in present), len(periods))
+    return periods[first:]
+
+
+def ladder(period: str) -> tuple[str, ...]:
+    """The kinds a report's counts may be drawn at, finest first: its own and the coarser ones its
+    snapshot publishes (periods.CHAINS), e.g. month, tertial, year."""
+    chain = CHAINS[kind(period)]
+    return chain[chain.index(kind(period)):]
+
+
+def resolution(snap: Snapshot, area: str) -> tuple[str, list[str], int]:
+    """The finest period kind of the report's ladder at which more than half of the area's periods with
+    figures over the last five years are shown; where none is, the one that shows the most.
+    Returns the kind, its periods and how many are shown."""
+    end = last_month(snap.period)
+    best = None
+    for kind_ in ladder(snap.period):
+        latest = _latest_complete(snap, kind_, end)
+        periods = _with_figures(snap, indicator("intox_cases", kind_), area, series(latest, TREND_YEARS))
+        rows = snap.series(indicator("intox_cases", kind_), area, periods)
+        shown = int((rows.indicator_id.notna() & rows.suppression.fillna("").eq("")).sum())
+        if periods and shown * 2 > len(periods):
+            return kind_, periods, shown
+        if best is None or shown > best[2]:
+            best = (kind_, periods, shown)
+    return best
+
+
+def _latest_complete(snap: Snapshot, kind_: str, end: str) -> str:
+    """The latest period of a kind that has ended by the month `end`."""
+    current = containing(end, kind_)
+    return current if last_month(current) == end else step(current, -1)
+
+
 def trend(snap: Snapshot) -> dict:
-    periods, area = _months(snap), snap.area_code
+    area, own = snap.area_code, kind(snap.period)
     areas = [area] + snap.comparison_areas(snap.area_type, area)
+    if own == "month":  # a month's rate is too small to compare: the rolling 12 months ending each month
+        rate_id, rate_periods = "intox_rate_r12", series(snap.period, TREND_YEARS)
+        rate_title = "Formulär per 10 000 invånare, rullande 12 månader"
+    else:
+        rate_id, rate_periods = indicator("intox_rate", own), series(snap.period, TREND_YEARS)
+        rate_title = f"Formulär per 10 000 invånare per {KIND_NAMES[own]}"
+    rate_periods = _with_figures(snap, rate_id, area, rate_periods)
+    chosen, periods, shown = resolution(snap, area)
+    counts_title = f"Antal formulär per {KIND_NAMES[chosen]}"
     return {
-        "rate": trend_chart(snap, "intox_rate_r12", areas, periods, f"trend-{area}", "Formulär per 10 000 invånare, rullande 12 månader"),
-        "counts": trend_chart(snap, "intox_cases", [area], periods, f"manad-{area}", "Antal formulär per månad"),
+        "own": KIND_NAMES[own],
+        "rolling": own == "month",
+        "rate": trend_chart(snap, rate_id, areas, rate_periods, f"trend-{area}", rate_title) if rate_periods else None,
+        "counts": trend_chart(snap, indicator("intox_cases", chosen), [area], periods, f"antal-{area}", counts_title) if shown else None,
+        "counts_title": counts_title,
+        "resolution": KIND_NAMES[chosen],
+        "coarser": chosen != own,
+        "ladder": [KIND_NAMES[k] for k in ladder(snap.period)],
+        "name": snap.area_name(area),
+        "wider": [snap.area_name(a) for a in snap.comparison_areas(snap.area_type, area)],
     }
 
 
 def breakdowns(snap: Snapshot) -> dict:
-    area = snap.area_code
-    return {
-        "period": month(snap.period),
-        "parts": [{"heading": heading, "note": note, "figure": breakdown(snap, indicator, area, snap.period, f"{indicator}-{area}")}
-                  for indicator, heading, note in BREAKDOWNS],
-    }
+    """A year's breakdowns are the year's own (the rolling 12 months ending in December); a shorter
+    period's are the 12 months ending with it: breakdowns per quarter or tertial are not published."""
+    area, end = snap.area_code, last_month(snap.period)
+    parts = []
+    for indicator_id, heading, note in BREAKDOWNS:
+        figure = breakdown(snap, indicator_id, area, end, f"{indicator_id}-{area}")
+        parts.append({"heading": heading, "note": note, "figure": figure if figure and not figure["all_hidden"] else None,
+                      "all_hidden": bool(figure and figure["all_hidden"])})
+    return {"period": month(end), "year": kind(snap.period) == "year" and snap.period,
+            "name": snap.area_name(area), "wider": [snap.area_name(a) for a in snap.comparison_areas(snap.area_type, area)],
+            "parts": parts}
 
 
 def members(snap: Snapshot) -> dict:
@@ -90,14 +171,16 @@ def members(snap: Snapshot) -> dict:
     area = snap.area_code
     codes = set(snap.values.loc[snap.values.area_type == "kommun", "area_code"])
     wanted = snap.member_codes(area)
+    end = last_month(snap.period)
+    figures = [(indicator("intox_cases", kind(snap.period)), snap.period), ("intox_cases_r12", end), ("intox_rate_r12", end)]
     rows = []
     for code in [c for c in wanted if c in codes]:
         name = snap.area_name(code)
         rows.append([
             {"text": name, "href": f"../kommun/{code}.html"} if snap.has_report(code) else name,
-            *(cell(snap.get(indicator, code, snap.period)) for indicator in ("intox_cases", "intox_cases_r12", "intox_rate_r12")),
+            *(cell(snap.get(indicator_id, code, at)) for indicator_id, at in figures),
         ])
-    columns = ["Kommun", f"Antal {month(snap.period)}", "Antal, 12 månader", "Per 10 000, 12 månader"]
+    columns = ["Kommun", f"Antal {period_text(snap.period)}", "Antal, 12 månader", "Per 10 000, 12 månader"]
     return {"table": table(f"Kommunerna i {snap.area_name(area)}", columns, rows, numeric={1, 2, 3}), "missing": len(wanted) - len(rows)}
 
 
@@ -124,7 +207,7 @@ def data_quality(snap: Snapshot) -> dict:
     issue_rows = [[{"code": r.path}, r.column_name, RULES.get(r.rule, r.rule), small(r.rows)] for r in issues.itertuples()]
     left = [{"reason": r.reason, "forms": small(r.forms)} for r in snap.left_out.itertuples() if pd.isna(r.forms) or r.forms]
     return {
-        "period": month(snap.period),
+        "period": period_text(snap.period),
         "zero_months": ", ".join(zero),
         "uncovered_months": ", ".join(uncovered),
         "folders": table("Filer som rapporten bygger på, per mapp",

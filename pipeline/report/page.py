@@ -12,7 +12,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from pipeline.periods import month
+from pipeline.periods import KIND_NAMES, ORDER, kind, last_month, period_text
 from pipeline.report import templates
 from pipeline.report.charts import plotly_js
 from pipeline.report.formats import capitalised, join, mid_sentence, municipality_title
@@ -51,7 +51,7 @@ def header_model(snap: Snapshot) -> dict:
     return {
         "kicker": KICKER,
         "heading": municipality_title(name) if snap.kind == "kommun" else name,
-        "month": month(snap.period),
+        "month": period_text(snap.period),
         "name": name,
         "present": join(mid_sentence(BY_NAME[n].title) for n in present),
         "missing": capitalised(join(mid_sentence(title) for title in missing)),
@@ -60,8 +60,16 @@ def header_model(snap: Snapshot) -> dict:
     }
 
 
+def periods_model(periods: list[str]) -> dict:
+    """The reports' front page (reports/index.html): every period with reports, newest first; at the
+    same last month the longer period first (the year before its December)."""
+    ordered = sorted(periods, key=lambda p: (last_month(p), ORDER.index(kind(p))), reverse=True)
+    return {"kicker": KICKER, "periods": [{"text": capitalised(period_text(p)), "kind": KIND_NAMES[kind(p)], "href": f"{p}/index.html"}
+                                          for p in ordered]}
+
+
 def index_model(period: str, areas, sources: list[str], threshold: int, failed: set[str]) -> dict:
-    """The index page of a month's reports: regions and counties first, then municipalities."""
+    """The index page of a period's reports: regions and counties first, then municipalities."""
     first = areas.drop_duplicates("area_code")
     groups = []
     for heading, rows, folder in (("Regioner och län", first[first.area_type != "kommun"], "region"),
@@ -70,11 +78,12 @@ def index_model(period: str, areas, sources: list[str], threshold: int, failed: 
             {"name": r.area_name, "href": f"{folder}/{r.area_code}.html", "failed": r.area_code in failed} for r in rows.itertuples()]})
     return {
         "kicker": KICKER,
-        "month": month(period),
+        "month": period_text(period),
         "sources": join(mid_sentence(BY_NAME[name].title) for name in sources),
         "suppressed": join(mid_sentence(BY_NAME[name].title) for name in sources if BY_NAME[name].suppressed),
         "largest_hidden": threshold - 1,
         "groups": groups,
+        "all_periods": "../index.html",
     }
 
 

@@ -20,9 +20,9 @@ import pandas as pd
 
 from pipeline.config import NOTEBOOK_DIR, Workspace
 from pipeline.files import atomic_write_text, redirected, write_if_changed
-from pipeline.periods import month
+from pipeline.periods import parse, period_text
 from pipeline.report import templates
-from pipeline.report.page import index_model
+from pipeline.report.page import index_model, periods_model
 from pipeline.report.snapshot import read_areas, read_sources, read_threshold
 
 TEMPLATE_DIR = templates.TEMPLATE_DIR
@@ -55,7 +55,7 @@ def render(workspace: Workspace, period: str, only: list[str] | None = None, pro
         raise FileNotFoundError(f"Ingen publicerad ögonblicksbild för {period}; kör 'lagesbild build --period {period}' först.")
     areas = report_areas(snapshot, period)
     if areas.empty:
-        raise ValueError(f"Inga publicerade uppgifter för {month(period)}.")
+        raise ValueError(f"Inga publicerade uppgifter för {period_text(period)}.")
     if only:
         unknown = sorted(set(only) - set(areas.area_code))
         if unknown:
@@ -131,7 +131,7 @@ def _render_one(job: tuple) -> tuple[str, str]:
                 template_name="lagesbild", extra_template_basedirs=[str(TEMPLATE_DIR)],
                 exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, exclude_markdown=True,
             )
-            title = f"Lägesbild {area_name} {month(period)}"
+            title = f"Lägesbild {area_name} {period_text(period)}"
             body, _ = exporter.from_filename(str(executed), resources={"report_title": title, "report_css": _css()})
         atomic_write_text(Path(output), body)  # a temporary name, renamed when whole
         return "skapad", ""
@@ -161,3 +161,11 @@ def _write_index(target: Path, snapshot: Path, period: str, results: list[Render
     areas = read_areas(snapshot, period)
     model = index_model(period, areas, read_sources(snapshot, areas), read_threshold(snapshot), failed)
     write_if_changed(target / "index.html", templates.render("page/index.html.j2", model) + "\n")
+    # the front page: every period with reports, so a steering group finds its tertial beside the months
+    periods = []
+    for folder in target.parent.glob("*/index.html"):
+        try:
+            periods.append(parse(folder.parent.name))
+        except ValueError:  # a folder of the analyst's own
+            continue
+    write_if_changed(target.parent / "index.html", templates.render("page/periods.html.j2", periods_model(periods)) + "\n")
