@@ -62,7 +62,7 @@ def headings(text: str) -> list[int]:
 
 
 def plain(html_: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html_)).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html_)).split()).replace(" ,", ",")
 
 
 def analysis_section(text: str) -> str:
