@@ -70,7 +70,7 @@ def render(workspace: Workspace, period: str, only: list[str] | None = None, pro
         folder = "kommun" if area.area_type == "kommun" else "region"
         output = target / folder / f"{area.area_code}.html"
         # the area's own analysis file (or its absence) is in its key only: editing it redoes that report alone
-        analysis = analys.path_in(workspace.root, period, area.area_code)
+        analysis = analys.path_in(workspace.root, period, area.area_code).resolve()
         key = hashlib.sha256(f"{base_hash}|{area.area_type}|{area.area_code}|{analys.fingerprint(analysis)}".encode()).hexdigest()
         if output.exists() and manifest.get(area.area_code) == key:
             results.append(Rendered(area.area_type, area.area_code, area.area_name, output, "oförändrad"))
