@@ -435,6 +435,41 @@ def avtal(target: Path, skriv_over: bool, workspace: Path):
     sys.exit(OK)
 
 
+@template.command(help="Skriv en början till samordnarens analys för ett område och en period.\n\nFilen analys/<period>/<område>.md "
+                       "får rubrikerna Analys, Slutsatser, Förslag till åtgärder och Underlag och periodens nyckeltal ur den "
+                       "publicerade ögonblicksbilden. Den visas först i områdets rapport när rapporten skapas igen.")
+@_period_option(required=True)
+@click.option("--area", "-a", "area", required=True, metavar="OMRÅDE", help="Kommunkod (1766) eller region (sutohamu, lan-17, riket).")
+@click.option("--ut", "-o", "target", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FIL",
+              help="Filen som skrivs. Standard: analys/<period>/<område>.md i arbetsmappen, där rapporten läser den.")
+@click.option("--skriv-over", is_flag=True, help="Skriv över filen om den redan finns.")
+@_workspace_option
+@_help
+def analys(period: str, area: str, target: Path | None, skriv_over: bool, workspace: Path):
+    from pipeline.files import atomic_write_text
+    from pipeline.report import analys as analysis
+
+    space = Workspace(workspace)
+    target = target or analysis.path_in(space.root, period, area)
+    if target.exists() and not skriv_over:
+        click.echo(f"Filen {target} finns redan och skrivs inte över. Välj ett annat namn med --ut FIL, "
+                   "eller ersätt den med --skriv-over.", err=True)
+        sys.exit(USAGE)
+    try:
+        text = analysis.starter(space.snapshot_dir(period), period, area)
+    except analysis.StarterError as error:
+        click.echo(f"Fel: {error}", err=True)
+        sys.exit(USAGE)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(target, text)
+    click.echo(f"Analysen är påbörjad: {target.resolve()}")
+    click.echo("  Skriv under rubrikerna med Markdown (# rubrik, **fetstil**, - punktlista); HTML i filen visas som text. "
+               "Där ett tal står som .. är det dolt av sekretesskäl – skriv aldrig in det.")
+    click.echo(f"  Rapporten visar filen {analysis.relative_path(period, area)} först; skapa den igen med: "
+               f"lagesbild report --period {period} --area {area}")
+    sys.exit(OK)
+
+
 def _kommun_name(kommun: str | None) -> str | None:
     from pipeline.places import resolver
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pipeline.periods import KIND_NAMES, ORDER, kind, last_month, period_text
-from pipeline.report import templates
+from pipeline.report import analys, templates
 from pipeline.report.charts import plotly_js
 from pipeline.report.formats import capitalised, join, mid_sentence, municipality_title
 from pipeline.report.snapshot import Snapshot
@@ -92,10 +92,12 @@ class Report:
     """The report for one area, as the notebooks show it."""
 
     snap: Snapshot
+    # the workspace's analys/<period>/<area>.md (it need not exist); None: the section is left out
+    analysis_file: Path | None = None
 
     @classmethod
-    def load(cls, snapshot_dir: str | Path, period: str, area_code: str) -> Report:
-        return cls(Snapshot.load(snapshot_dir, period, area_code))
+    def load(cls, snapshot_dir: str | Path, period: str, area_code: str, analysis_file: str | Path | None = None) -> Report:
+        return cls(Snapshot.load(snapshot_dir, period, area_code), Path(analysis_file) if analysis_file else None)
 
     @property
     def sections(self) -> list[str]:
@@ -106,6 +108,12 @@ class Report:
 
     def header(self) -> Markup:
         return templates.render("page/header.html.j2", header_model(self.snap))
+
+    def analysis(self) -> Markup:
+        """The coordinator's analysis, a fixed first section of every report: not a source, so not in the registry."""
+        if self.analysis_file is None:
+            return Markup("")
+        return analys.render(self.snap.period, self.snap.area_code, self.analysis_file)
 
     def section(self, section: str) -> Markup:
         return render_section(self.snap, section)

@@ -21,7 +21,7 @@ import pandas as pd
 from pipeline.config import NOTEBOOK_DIR, Workspace
 from pipeline.files import atomic_write_text, redirected, write_if_changed
 from pipeline.periods import parse, period_text
-from pipeline.report import templates
+from pipeline.report import analys, templates
 from pipeline.report.page import index_model, periods_model
 from pipeline.report.snapshot import read_areas, read_sources, read_threshold
 
@@ -69,11 +69,13 @@ def render(workspace: Workspace, period: str, only: list[str] | None = None, pro
     for area in areas.itertuples():
         folder = "kommun" if area.area_type == "kommun" else "region"
         output = target / folder / f"{area.area_code}.html"
-        key = hashlib.sha256(f"{base_hash}|{area.area_type}|{area.area_code}".encode()).hexdigest()
+        # the area's own analysis file (or its absence) is in its key only: editing it redoes that report alone
+        analysis = analys.path_in(workspace.root, period, area.area_code).resolve()
+        key = hashlib.sha256(f"{base_hash}|{area.area_type}|{area.area_code}|{analys.fingerprint(analysis)}".encode()).hexdigest()
         if output.exists() and manifest.get(area.area_code) == key:
             results.append(Rendered(area.area_type, area.area_code, area.area_name, output, "oförändrad"))
         else:
-            jobs.append((str(snapshot), period, area.area_type, area.area_code, area.area_name, str(output), key))
+            jobs.append((str(snapshot), period, area.area_type, area.area_code, area.area_name, str(output), key, str(analysis)))
     target.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(max_workers=WORKERS, initializer=_end_with_parent, initargs=(os.getpid(),)) as pool:
         for job, outcome in zip(jobs, pool.map(_render_one, jobs)):
@@ -117,7 +119,7 @@ def _render_one(job: tuple) -> tuple[str, str]:
     import papermill
     from nbconvert import HTMLExporter
 
-    snapshot, period, area_type, area_code, area_name, output, _ = job
+    snapshot, period, area_type, area_code, area_name, output, _, analysis = job
     notebook = NOTEBOOK_DIR / ("kommun.ipynb" if area_type == "kommun" else "region.ipynb")
     try:
         # the kernel inherits this worker's stderr and warns there about its transport
@@ -125,7 +127,8 @@ def _render_one(job: tuple) -> tuple[str, str]:
             executed = Path(tmp) / "executed.ipynb"
             papermill.execute_notebook(
                 str(notebook), str(executed), kernel_name="python3", progress_bar=False, log_output=False,
-                parameters={"snapshot_dir": snapshot, "period": period, "area_type": area_type, "area_code": area_code},
+                parameters={"snapshot_dir": snapshot, "period": period, "area_type": area_type, "area_code": area_code,
+                            "analysis_file": analysis},
             )
             exporter = HTMLExporter(
                 template_name="lagesbild", extra_template_basedirs=[str(TEMPLATE_DIR)],
