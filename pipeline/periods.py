@@ -27,6 +27,16 @@ KINDS = {
     "year": ("", 12, ""),
 }
 ORDER = tuple(KINDS)  # finest first
+# The kinds a snapshot of each kind publishes counts for, finest first: its own and the coarser ones that
+# nest it, down from its months. Quarters and tertials do not nest (T1 - Q1 = April), so a month's
+# snapshot climbs by tertials, the cooperation's rhythm; quarters and half-years come with their own reports.
+CHAINS = {
+    "month": ("month", "tertial", "year"),
+    "quarter": ("month", "quarter", "half", "year"),
+    "tertial": ("month", "tertial", "year"),
+    "half": ("month", "half", "year"),
+    "year": ("month", "year"),
+}
 KIND_NAMES = {"month": "månad", "quarter": "kvartal", "tertial": "tertial", "half": "halvår", "year": "år"}
 KIND_PLURALS = {"month": "månader", "quarter": "kvartal", "tertial": "tertial", "half": "halvår", "year": "år"}
 HELP = "ange perioden som ÅÅÅÅ-MM (månad), ÅÅÅÅ-Q1–Q4 eller ÅÅÅÅ-K1–K4 (kvartal), ÅÅÅÅ-T1–T3 (tertial), ÅÅÅÅ-H1–H2 (halvår) eller ÅÅÅÅ (år), till exempel 2026-10 eller 2026-T2."
