@@ -12,8 +12,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from pipeline.periods import month
-from pipeline.report import templates
+from pipeline.periods import kind, month
+from pipeline.report import law, templates
 from pipeline.report.charts import plotly_js
 from pipeline.report.formats import capitalised, join, mid_sentence, municipality_title
 from pipeline.report.snapshot import Snapshot
@@ -89,7 +89,14 @@ class Report:
         return cls(Snapshot.load(snapshot_dir, period, area_code))
 
     @property
+    def year(self) -> bool:
+        """A year's report is the lägesbild under lag (2023:196), laid out by pipeline/report/law.py."""
+        return kind(self.snap.period) == "year"
+
+    @property
     def sections(self) -> list[str]:
+        if self.year:
+            return [part.section for part in law.outline(self.snap)]
         return sections_for(self.snap.kind, self.snap.sources_of(self.snap.area_code))
 
     def plotly_script(self) -> Markup:
@@ -99,4 +106,6 @@ class Report:
         return templates.render("page/header.html.j2", header_model(self.snap))
 
     def section(self, section: str) -> Markup:
+        if self.year:
+            return templates.render(templates.section_template(section), law.part_model(self.snap, section))
         return render_section(self.snap, section)
