@@ -86,12 +86,14 @@ def _read(path: Path) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def model(period: str, area: str, path: Path | None) -> dict:
-    """What the section shows: the analysis rendered, or how to start one."""
+def model(period: str, area: str, path: Path | None, heading: str = "Samordnarens analys") -> dict:
+    """What the section shows: the analysis rendered, or how to start one; `heading` is the section's (the
+    year's lägesbild calls it Analys)."""
     shown = relative_path(period, area)
     found = path is not None and Path(path).is_file()
     text = _read(Path(path)) if found else ""
     return {
+        "heading": heading,
         "period": period_text(period),
         "path": shown,
         "found": found,
@@ -102,8 +104,8 @@ def model(period: str, area: str, path: Path | None) -> dict:
     }
 
 
-def render(period: str, area: str, path: Path | None) -> Markup:
-    return templates.render(TEMPLATE, model(period, area, path))
+def render(period: str, area: str, path: Path | None, heading: str = "Samordnarens analys") -> Markup:
+    return templates.render(TEMPLATE, model(period, area, path, heading))
 
 
 # --- the starting file ---------------------------------------------------------------------------------

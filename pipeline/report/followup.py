@@ -122,7 +122,7 @@ def _activities(snap: Snapshot, activities: pd.DataFrame) -> list[dict]:
         headed = len(blocks) > 1 or code != area
         tables = []
         for promise, group in rows.groupby("promise", sort=False):
-            body = [[activity, _text(responsible) or "–", f"{date(start)} – {date(end)}", _status(label, overdue)]
+            body = [[activity, _text(responsible) or "–", f"{date(start)} – {date(end)}", status_cell(label, overdue)]
                     for activity, responsible, start, end, label, overdue
                     in zip(group.activity, group.responsible, group.start_date, group.end_date, group.status_label, group.overdue)]
             tables.append(table(f"Medborgarlöfte: {promise} ({area_name})", ["Insats", "Ansvarig funktion", "Period", "Status"], body))
@@ -152,7 +152,8 @@ def _progress(process: pd.DataFrame, code: str, name: str) -> dict | None:
     return {"lead": name, "text": ". ".join(capitalised(s) for s in sentences) + "."}
 
 
-def _status(label, overdue) -> dict:
+def status_cell(label, overdue) -> dict:
+    """An activity's status in words, flagged "försenad" when its end date has passed without it being done."""
     cell = {"text": _text(label) or "–"}
     if overdue is True or (not isinstance(overdue, str) and pd.notna(overdue) and bool(overdue)):
         cell["flag"] = "försenad"

@@ -13,7 +13,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pipeline.periods import KIND_NAMES, ORDER, kind, last_month, period_text
-from pipeline.report import analys, templates
+from pipeline.report import analys, law, templates
 from pipeline.report.charts import plotly_js
 from pipeline.report.formats import capitalised, join, mid_sentence, municipality_title
 from pipeline.report.snapshot import Snapshot
@@ -100,7 +100,14 @@ class Report:
         return cls(Snapshot.load(snapshot_dir, period, area_code), Path(analysis_file) if analysis_file else None)
 
     @property
+    def year(self) -> bool:
+        """A year's report is the lägesbild under lag (2023:196), laid out by pipeline/report/law.py."""
+        return kind(self.snap.period) == "year"
+
+    @property
     def sections(self) -> list[str]:
+        if self.year:
+            return [part.section for part in law.outline(self.snap)]
         return sections_for(self.snap.kind, self.snap.sources_of(self.snap.area_code))
 
     def plotly_script(self) -> Markup:
@@ -111,9 +118,13 @@ class Report:
 
     def analysis(self) -> Markup:
         """The coordinator's analysis, a fixed first section of every report: not a source, so not in the registry."""
-        if self.analysis_file is None:
+        if self.analysis_file is None or self.year:  # a year's lägesbild has it under its heading Analys
             return Markup("")
         return analys.render(self.snap.period, self.snap.area_code, self.analysis_file)
 
     def section(self, section: str) -> Markup:
+        if self.year and section == law.ANALYSIS:
+            return analys.render(self.snap.period, self.snap.area_code, self.analysis_file, heading="Analys")
+        if self.year:
+            return templates.render(templates.section_template(section), law.part_model(self.snap, section))
         return render_section(self.snap, section)

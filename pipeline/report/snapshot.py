@@ -94,7 +94,9 @@ class Snapshot:
         values = _read_filtered(directory / "indicators.parquet", "area_code", sorted(related))
         catalogue = pd.DataFrame(json.loads((directory / "catalogue.json").read_text(encoding="utf-8")))
         enkat = {name: _enkat_table(directory, name, area, inside or {area}) for name in ENKAT_TABLES}
-        followup = {name: _followup_table(directory, name, {area} | inside) for name in FOLLOWUP_TABLES}
+        # official statistics also for the regions that contain the area and the country: the year's lägesbild compares with them
+        followup = {name: _followup_table(directory, name, {area} | inside | (related if name == "statistik" else set()))
+                    for name in FOLLOWUP_TABLES}
         areas = read_areas(directory, period)
         own = areas.loc[areas.area_code == area, "area_type"]
         area_type = own.iloc[0] if len(own) else ("kommun" if area.isdigit() else "region")

@@ -6,6 +6,7 @@ decides which sources a report rests on, and its threshold the wording of the le
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -17,13 +18,14 @@ import pandas as pd
 import pytest
 
 from pipeline.periods import shift
-from pipeline.report import templates
+from pipeline.report import law, templates
 from pipeline.report.charts import plotly_js
 from pipeline.report.page import Report, header_model, index_model, render_section, sections_for, view_model
 from pipeline.report.snapshot import Snapshot, read_areas
 from pipeline.sources import SOURCES
 
 PERIOD = "2026-10"
+YEAR = "2025"  # the year's lägesbild, read from the month's snapshot until a year has its own (see test_report_year.py)
 # kommun with every source, a kommun without questionnaire answers, a cooperation region, the county, the country
 AREAS = ("1766", "1715", "sutohamu", "lan-17", "riket")
 
@@ -79,6 +81,10 @@ def test_every_template_renders_with_the_view_models_of_the_demo(snapshot_dir):
     for snap in snaps.values():
         for section in sections_for(snap.kind, [s.name for s in SOURCES]):
             models.setdefault(templates.section_template(section), []).append(view_model(snap, section))
+    for snap in snaps.values():  # the year's lägesbild: the law's own parts and the sections it nests (level)
+        year = dataclasses.replace(snap, period=YEAR)
+        for part in law.outline(year):
+            models.setdefault(templates.section_template(part.section), []).append(law.part_model(year, part.section))
     areas = read_areas(snapshot_dir, PERIOD)
     models["page/header.html.j2"] = [header_model(snap) for snap in snaps.values()]
     models["page/index.html.j2"] = [index_model(PERIOD, areas, [s.name for s in SOURCES], 5, {"1715"})]
@@ -95,7 +101,8 @@ def test_every_template_renders_with_the_view_models_of_the_demo(snapshot_dir):
         if Path(name).name.startswith("_"):  # an include: rendered with the models of the templates that include it
             parents = [t for t in models if f'"{name}"' in (templates.TEMPLATE_DIR / t).read_text(encoding="utf-8")]
             assert parents, f"{name} is included by no template"
-            rendered = [templates.render(name, m) for parent in parents for m in models[parent] if m.get("quality") is not None]
+            # the questionnaire's quality include is rendered only where the section has its quality
+            rendered = [templates.render(name, m) for parent in parents for m in models[parent] if m.get("quality", True) is not None]
             assert rendered, name
             continue
         assert name in models, f"{name}: no view-model renders this template (a section of pipeline/sources.py?)"
@@ -149,6 +156,9 @@ def test_view_models_hold_no_markup(snapshot_dir):
         snap = Snapshot.load(snapshot_dir, PERIOD, code)
         for section in sections_for(snap.kind, [s.name for s in SOURCES]):
             walk(view_model(snap, section), section)
+        year = dataclasses.replace(snap, period=YEAR)
+        for part in law.outline(year):
+            walk(law.part_model(year, part.section), part.section)
 
 
 # --- which sources a report rests on -------------------------------------------------------------
