@@ -57,7 +57,7 @@ def test_run_renders_reports_and_a_failed_period_exits_4(tmp_path):
     assert (root / "reports" / "2026-10" / "index.html").exists()
     missing = lagesbild(root, "build", "--period", "2027-01")
     assert missing.returncode == 4
-    assert "Det finns inga uppgifter för 2027-01" in missing.stderr
+    assert "Det finns inga uppgifter för januari 2027" in missing.stderr
 
 
 def test_bad_period_is_a_usage_error_in_swedish(tmp_path):
