@@ -20,7 +20,7 @@ venv: $(STAMP)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
-demo: venv
+demo: venv chromium
 	$(BIN)/lagesbild demo --workspace demo
 
 lint: venv

@@ -303,18 +303,24 @@ def _audit(workspace: Workspace, period: str | None, seconds: float = float("inf
     return OK if result.ok else FAILED
 
 
+def _pdf_option(func):
+    return click.option("--pdf", is_flag=True, help="Skriv också en PDF bredvid varje rapport (samma namn, .pdf), "
+                        "utskriven av Chromium för A4. Kräver Chromium (Debian/Ubuntu: sudo apt-get install chromium).")(func)
+
+
 @cli.command(help="Skapa HTML-rapporterna för en period (månad, kvartal, tertial, halvår eller år).")
 @_period_option(required=True)
 @click.option("--area", "-a", "areas", multiple=True, metavar="OMRÅDE",
               help="Bara detta område: kommunkod (1737) eller region (sutohamu, lan-17, riket). Kan upprepas.")
+@_pdf_option
 @_workspace_option
 @_wait_option
 @_help
-def report(period: str, areas: tuple[str, ...], workspace: Path, wait: float):
-    sys.exit(_locked(Workspace(workspace), wait, "report", lambda: _report(Workspace(workspace), period, list(areas))))
+def report(period: str, areas: tuple[str, ...], pdf: bool, workspace: Path, wait: float):
+    sys.exit(_locked(Workspace(workspace), wait, "report", lambda: _report(Workspace(workspace), period, list(areas), pdf)))
 
 
-def _report(workspace: Workspace, period: str, areas: list[str]) -> int:
+def _report(workspace: Workspace, period: str, areas: list[str], pdf: bool = False) -> int:
     from pipeline.report.render import render
 
     try:
@@ -328,6 +334,28 @@ def _report(workspace: Workspace, period: str, areas: list[str]) -> int:
     for result in failed:
         click.echo(f"  {result.area_name} ({result.area_code}): {result.error}", err=True)
     click.echo(f"Översikt: {(workspace.reports / period / 'index.html').resolve()}")
+    code = FAILED if failed else OK
+    if pdf:
+        code = max(code, _pdfs([r.path for r in results if r.status != "misslyckades"]))
+    return code
+
+
+def _pdfs(htmls: list[Path]) -> int:
+    """A PDF beside each report; without Chromium a Swedish message and exit 4 (the HTML is already written)."""
+    from pipeline.report.pdf import BROWSER_ENV, find_chromium, print_pdfs
+
+    chromium = find_chromium()
+    if chromium is None:
+        click.echo("Inga PDF-filer skrevs: Chromium saknas (HTML-rapporterna är skrivna). Installera Chromium – på "
+                   f"Debian/Ubuntu med 'sudo apt-get install chromium' – eller ange webbläsaren med miljövariabeln {BROWSER_ENV}.",
+                   err=True)
+        return FAILED
+    results = print_pdfs(htmls, chromium, progress=lambda done, total, path: click.echo(f"  pdf {done}/{total}: {path.name}"))
+    failed = [r for r in results if r.status == "misslyckades"]
+    made = sum(r.status == "skapad" for r in results)
+    click.echo(f"PDF: {made} skapade, {len(results) - made - len(failed)} oförändrade, {len(failed)} misslyckades.")
+    for result in failed:
+        click.echo(f"  {result.pdf.name}: {result.error}", err=True)
     return FAILED if failed else OK
 
 
@@ -348,21 +376,22 @@ def audit(period: str | None, seconds: float | None, workspace: Path):
 @cli.command(help="Månadsjobbet: läs in, beräkna och skapa rapporterna för en period – en månad, eller ett kvartal, "
              "tertial, halvår eller år för styrgruppen och årets lägesbild.")
 @_period_option(required=True)
+@_pdf_option
 @_workspace_option
 @_wait_option
 @_help
-def run(period: str, workspace: Path, wait: float):
-    sys.exit(_locked(Workspace(workspace), wait, "run", lambda: _run(Workspace(workspace), period)))
+def run(period: str, pdf: bool, workspace: Path, wait: float):
+    sys.exit(_locked(Workspace(workspace), wait, "run", lambda: _run(Workspace(workspace), period, pdf)))
 
 
-def _run(workspace: Workspace, period: str) -> int:
+def _run(workspace: Workspace, period: str, pdf: bool = False) -> int:
     code = _ingest(workspace)
     if code >= USAGE and code != REFUSED:
         return code
     built = _build(workspace, period)
     if built != OK:
         return max(code, built)
-    return max(code, _report(workspace, period, []))
+    return max(code, _report(workspace, period, [], pdf))
 
 
 @cli.group(cls=Group, help="Skriv tomma mallar att fylla i för hand, utan enkätverktyg eller eget kalkylark.")

@@ -34,8 +34,10 @@ def chart(figure: go.Figure, chart_id: str) -> Markup:
     )
     figure.update_xaxes(showgrid=False)
     figure.update_yaxes(gridcolor="#dddddd", rangemode="tozero")
+    # No mode bar: its buttons would be interactive controls inside the figure's labelled image (axe's
+    # nested-interactive), and a report needs no zoom or download; the numbers are in the table beside.
     return Markup(figure.to_html(full_html=False, include_plotlyjs=False, div_id=chart_id,
-                                 config={"displaylogo": False, "responsive": True, "locale": "sv"}))
+                                 config={"displayModeBar": False, "displaylogo": False, "responsive": True, "locale": "sv"}))
 
 
 def figure(figure_: go.Figure, chart_id: str, description: str, data: dict) -> dict:

@@ -133,9 +133,11 @@ def _render_one(job: tuple) -> tuple[str, str]:
             exporter = HTMLExporter(
                 template_name="lagesbild", extra_template_basedirs=[str(TEMPLATE_DIR)],
                 exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, exclude_markdown=True,
+                filters={"css_string": templates.css_string},
             )
             title = f"Lägesbild {area_name} {period_text(period)}"
-            body, _ = exporter.from_filename(str(executed), resources={"report_title": title, "report_css": _css()})
+            body, _ = exporter.from_filename(str(executed), resources={
+                "report_title": title, "report_area": area_name, "report_period": period_text(period), "report_css": _css()})
         atomic_write_text(Path(output), body)  # a temporary name, renamed when whole
         return "skapad", ""
     except Exception as error:  # one failed report must not stop the others

@@ -24,6 +24,13 @@ def environment() -> jinja2.Environment:
     )
 
 
+def css_string(text: str) -> str:
+    """Text as a quoted CSS string (for the print header's `content`): every character but letters, digits
+    and spaces as a hex escape, so no quote, backslash, line break or '</style>' can end it. Each escape ends
+    in a space, which CSS takes as part of the escape: a space in the text after it is kept."""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(text)) + '"'
+
+
 def section_template(section: str) -> str:
     """'intox.key_figures' -> 'sections/intox/key_figures.html.j2'."""
     view, function = section.split(".")

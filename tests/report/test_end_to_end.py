@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,10 +11,10 @@ from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
+from browser import chromium, needs_chromium
 from cli_helpers import run
 
 PERIOD = "2026-10"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def lagesbild(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -90,16 +89,10 @@ def test_chart_data_holds_no_count_below_five(demo):
                 assert all(t == ".." or t.replace("\u00a0", "").isdigit() or t == "–" for t in trace["text"]), trace["text"]
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by 'make test'")
+@needs_chromium
 def test_reports_open_offline_in_chromium_with_working_charts(demo):
-    from playwright.sync_api import sync_playwright
-
     requests: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        )
+    with chromium() as browser:
         page = browser.new_page()
         page.on("request", lambda request: requests.append(request.url))
         errors: list[str] = []
@@ -119,7 +112,6 @@ def test_reports_open_offline_in_chromium_with_working_charts(demo):
         page.goto(index.as_uri())
         page.click("text=SuToHaMu")
         assert page.url.endswith("region/sutohamu.html")
-        browser.close()
     assert not errors, errors
     external = [url for url in requests if urlparse(url).scheme not in ("file", "data", "about", "blob")]
     assert external == []
