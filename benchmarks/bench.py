@@ -33,9 +33,9 @@ def timed(label: str, func, *args, **kwargs):
     return result
 
 
-def _audit(label: str, workspace: Workspace) -> None:
-    """The proof of the suppression, timed: target that it passes."""
-    result, _ = timed(f"{label}: audit (röjandeskyddet bevisas, högst 600 s)", audit, workspace, PERIOD, 600)
+def _audit(label: str, workspace: Workspace, period: str | None = PERIOD) -> None:
+    """The proof of the suppression, timed: target that it passes (period None: every snapshot's hidden cells)."""
+    result, _ = timed(f"{label}: audit (röjandeskyddet bevisas, högst 600 s)", audit, workspace, period, 600)
     print(f"{'':<48} {result.hidden} dolda antal, {result.solves} LP-lösningar, största gruppen {result.largest} celler; "
           f"{result.untested} inte hunna; {'håller' if result.ok else 'HÅLLER INTE'} (mål: håller)")
 
@@ -50,6 +50,10 @@ def demo_chain(root: Path) -> None:
     _audit("demo", workspace)
     results = timed("demo: report (alla områden, 2 processer)", render, workspace, PERIOD)
     print(f"{'':<48} {len(results)} rapporter")
+    for period in ("2026-T2", "2025"):  # the steering group's tertial and the year's lägesbild, beside the month
+        timed(f"demo: publish {period}", publish, workspace, period)
+        timed(f"demo: report {period}", render, workspace, period)
+    _audit("demo, alla tre ögonblicksbilder", workspace, None)
     timed("demo: ingest igen (inget nytt)", ingest, workspace)
     timed("demo: build igen (inget nytt)", build, workspace)
     timed("demo: report igen (inget nytt)", render, workspace, PERIOD)

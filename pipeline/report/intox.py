@@ -65,12 +65,13 @@ def key_figures(snap: Snapshot) -> dict:
     rows = [r + ["–"] * (width - len(r)) for r in rows]
     now = snap.get(lines[0][1], area, period)
     basis = snap.get(lines[0][2], area, period)
-    compared = ("intox_rate_year", period, str(int(period) - 1)) if kind_ == "year" else ("intox_rate_r12", end, last_year)
+    # a month is too small to compare with itself a year earlier: its rolling 12 months are compared instead
+    compared = ("intox_rate_r12", end, last_year) if kind_ == "month" else (indicator("intox_rate", kind_), period, year_earlier(period))
     return {
         "table": table(f"INTOX-formulär för invånare i {snap.area_name(area)}", columns[:width], rows, numeric=range(1, width)),
         "change": _change(snap.get(compared[0], area, compared[1]), snap.get(compared[0], area, compared[2])),
-        "year": kind_ == "year",
-        "period": period_text(period),
+        "own": kind_ != "month",
+        "period": period_text(period).capitalize(),
         "covered": now is not None,
         "region_coverage": ({"covered": int(now["areas_covered"]), "total": int(now["areas_total"])}
                             if now is not None and now["area_type"] != "kommun" else None),
