@@ -19,7 +19,7 @@ import pandas as pd
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from pipeline.periods import last_month, period_text, shift, year_earlier
+from pipeline.periods import kind, last_month, period_text, shift, year_earlier
 from pipeline.report import templates
 from pipeline.report.formats import HIDDEN, MISSING, capitalised, cell, date, join, mid_sentence
 from pipeline.report.snapshot import read_areas
@@ -136,7 +136,8 @@ def starter(snapshot: Path, period: str, area: str) -> str:
     if "intox" in present and (snapshot / "indicators.parquet").exists():
         values = pd.read_parquet(snapshot / "indicators.parquet", filters=[("area_code", "==", area)])
         before, end = year_earlier(period), last_month(period)
-        lines = [(period_text(p), _value(values, "intox_cases", area, p), _value(values, "intox_rate", area, p)) for p in (period, before)]
+        count, rate = (base if kind(period) == "month" else f"{base}_{kind(period)}" for base in ("intox_cases", "intox_rate"))
+        lines = [(period_text(p), _value(values, count, area, p), _value(values, rate, area, p)) for p in (period, before)]
         lines += [(f"12 månader till och med {period_text(m)}", _value(values, "intox_cases_r12", area, m),
                    _value(values, "intox_rate_r12", area, m)) for m in (end, shift(end, -12))]
         intox = [{"label": label, "count": count, "rate": rate} for label, count, rate in lines]
