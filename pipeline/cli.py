@@ -522,12 +522,11 @@ def demo(period: str | None, workspace: Path, wait: float):
 def _demo(workspace: Path, period: str) -> int:
     from pipeline.demo import write_demo_data
     from pipeline.demo.analys import write_analys_demo
-    from pipeline.periods import containing, kind, last_month, period_text, step
+    from pipeline.periods import kind, last_month, latest_complete, period_text
 
     month = last_month(period)
-    tertial = containing(month, "tertial")
-    tertial = tertial if last_month(tertial) == month else step(tertial, -1)  # the latest complete tertial
-    periods = [period] + [p for p in (tertial, str(int(month[:4]) - 1)) if kind(period) == "month" and p != period]
+    later = (latest_complete(month, "tertial"), str(int(month[:4]) - 1))  # the steering group's tertial, last year's lägesbild
+    periods = [period] + [p for p in later if kind(period) == "month"]
     files = write_demo_data(workspace, month)
     files += write_analys_demo(workspace, periods)
     click.echo(f"Demodata: {len(files)} filer för de 24 månaderna till och med {period_text(month)} i {workspace / 'data' / 'raw'}, "

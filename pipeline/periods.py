@@ -38,7 +38,6 @@ CHAINS = {
     "year": ("month", "year"),
 }
 KIND_NAMES = {"month": "månad", "quarter": "kvartal", "tertial": "tertial", "half": "halvår", "year": "år"}
-KIND_PLURALS = {"month": "månader", "quarter": "kvartal", "tertial": "tertial", "half": "halvår", "year": "år"}
 HELP = "ange perioden som ÅÅÅÅ-MM (månad), ÅÅÅÅ-Q1–Q4 eller ÅÅÅÅ-K1–K4 (kvartal), ÅÅÅÅ-T1–T3 (tertial), ÅÅÅÅ-H1–H2 (halvår) eller ÅÅÅÅ (år), till exempel 2026-10 eller 2026-T2."
 
 
@@ -105,6 +104,12 @@ def containing(month_: str, kind_: str) -> str:
     """The period of a kind that holds a month: ('2026-05', 'tertial') -> '2026-T2'."""
     year, number = int(month_[:4]), int(month_[5:7])
     return _make(kind_, year, (number - 1) // KINDS[kind_][1] + 1)
+
+
+def latest_complete(month_: str, kind_: str) -> str:
+    """The latest period of a kind that has ended by a month: ('2026-10', 'tertial') -> '2026-T2'."""
+    current = containing(month_, kind_)
+    return current if last_month(current) == month_ else step(current, -1)
 
 
 def step(period: str, count: int) -> str:
@@ -196,14 +201,6 @@ def short_period(period: str) -> str:
         return period
     return f"{period[:4]}\u00a0{'K' if kind_ == 'quarter' else period[5]}{period[-1]}"
 
-
-def span_text(period: str) -> str:
-    """The months a period spans, in words: '2026-T2' -> 'maj–augusti 2026'; a month or a year is its own name."""
-    kind_ = kind(period)
-    if kind_ in ("month", "year"):
-        return period_text(period)
-    first, last = months(period)[0], months(period)[-1]
-    return f"{MONTHS[int(first[5:]) - 1]}–{MONTHS[int(last[5:]) - 1]} {period[:4]}"
 
 
 def date_text(day, month_: int, year: int) -> str:

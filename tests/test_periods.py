@@ -51,6 +51,9 @@ def test_steps_cross_the_year_and_a_year_earlier_is_the_same_period():
     assert periods.series("2026-H1", 2) == ["2024-H2", "2025-H1", "2025-H2", "2026-H1"]
     assert periods.containing("2026-05", "tertial") == "2026-T2"
     assert periods.containing("2026-05", "quarter") == "2026-Q2"
+    assert periods.latest_complete("2026-10", "tertial") == "2026-T2"  # T3 ends in December
+    assert periods.latest_complete("2026-12", "tertial") == "2026-T3"
+    assert periods.latest_complete("2026-11", "year") == "2025"
 
 
 @pytest.mark.parametrize(("period", "text", "short"), [

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.periods import CHAINS, KIND_NAMES, containing, kind, last_month, month, period_text, series, shift, step, year_earlier
+from pipeline.periods import CHAINS, KIND_NAMES, kind, last_month, latest_complete, month, period_text, series, shift, year_earlier
 from pipeline.report.charts import breakdown, trend_chart
 from pipeline.report.formats import cell, legend, number, small_count, span, table
 from pipeline.report.snapshot import Snapshot
@@ -110,7 +110,7 @@ def resolution(snap: Snapshot, area: str) -> tuple[str, list[str], int]:
     end = last_month(snap.period)
     best = None
     for kind_ in ladder(snap.period):
-        latest = _latest_complete(snap, kind_, end)
+        latest = latest_complete(end, kind_)
         periods = _with_figures(snap, indicator("intox_cases", kind_), area, series(latest, TREND_YEARS))
         rows = snap.series(indicator("intox_cases", kind_), area, periods)
         shown = int((rows.indicator_id.notna() & rows.suppression.fillna("").eq("")).sum())
@@ -121,22 +121,13 @@ def resolution(snap: Snapshot, area: str) -> tuple[str, list[str], int]:
     return best
 
 
-def _latest_complete(snap: Snapshot, kind_: str, end: str) -> str:
-    """The latest period of a kind that has ended by the month `end`."""
-    current = containing(end, kind_)
-    return current if last_month(current) == end else step(current, -1)
-
-
 def trend(snap: Snapshot) -> dict:
     area, own = snap.area_code, kind(snap.period)
     areas = [area] + snap.comparison_areas(snap.area_type, area)
-    if own == "month":  # a month's rate is too small to compare: the rolling 12 months ending each month
-        rate_id, rate_periods = "intox_rate_r12", series(snap.period, TREND_YEARS)
-        rate_title = "Formulär per 10 000 invånare, rullande 12 månader"
-    else:
-        rate_id, rate_periods = indicator("intox_rate", own), series(snap.period, TREND_YEARS)
-        rate_title = f"Formulär per 10 000 invånare per {KIND_NAMES[own]}"
-    rate_periods = _with_figures(snap, rate_id, area, rate_periods)
+    # a month's rate is too small to compare: the rolling 12 months ending each month
+    rate_id = "intox_rate_r12" if own == "month" else indicator("intox_rate", own)
+    rate_title = "Formulär per 10 000 invånare, " + ("rullande 12 månader" if own == "month" else f"per {KIND_NAMES[own]}")
+    rate_periods = _with_figures(snap, rate_id, area, series(snap.period, TREND_YEARS))
     chosen, periods, shown = resolution(snap, area)
     counts_title = f"Antal formulär per {KIND_NAMES[chosen]}"
     return {
