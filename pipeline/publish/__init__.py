@@ -55,6 +55,8 @@ def publish(workspace: Workspace, period: str) -> Path:
     con = store.connect(workspace.database, read_only=True)
     try:
         tables = {name: _snapshot_rows(con, name, period) for name in names}
+        # every cell the model has, of any snapshot: the true counts of the cells other snapshots hold
+        truth = {name: con.execute(f"SELECT indicator_id, {', '.join(CELL_KEY[1:])}, numerator FROM {name}").df() for name in suppressed}
         catalogue = con.execute("SELECT * FROM ref_indicators").df()
         members = con.execute("SELECT area_code, municipality_code FROM ref_area_member").df()
     finally:
@@ -63,7 +65,7 @@ def publish(workspace: Workspace, period: str) -> Path:
     for name in names:
         if name in suppressed:
             tables[name] = _marks_after_counts(
-                suppress(tables[name], catalogue, members, limit, _other_snapshots(workspace, period, name))
+                suppress(tables[name], catalogue, members, limit, _other_snapshots(workspace, period, name), truth[name])
             )
         for column in project.small_counts(name):
             counts = tables[name][column].astype("Int64")
@@ -117,7 +119,8 @@ def _other_snapshots(workspace: Workspace, period: str, name: str) -> pd.DataFra
     others = sorted(p for p in workspace.processed.glob(f"*/{name}.parquet") if p.parent.name != period)
     if not others:
         return None
-    return pd.concat([pd.read_parquet(p, columns=["indicator_id", *CELL_KEY[1:], "numerator", "suppression"]) for p in others], ignore_index=True)
+    return pd.concat([pd.read_parquet(p, columns=["indicator_id", *CELL_KEY[1:], "numerator", "suppression", "areas_covered"]) for p in others],
+                     ignore_index=True)
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:

@@ -27,16 +27,20 @@ EVERY_FROM = 12  # the round from which a failing cell gets a partner in every r
 
 
 def suppress(
-    values: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame, limit: int, others: pd.DataFrame | None = None
+    values: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame, limit: int, others: pd.DataFrame | None = None,
+    truth: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Apply primary and secondary suppression; returns the rows with `suppression` set.
 
-    `others` holds the other snapshots' cells (indicator_id, the cell key, numerator, suppression):
-    what one of them hid stays hidden, and what one showed is known to every reader, so it can
-    neither protect a hidden cell nor be hidden to protect one.
+    `others` holds the other snapshots' cells (indicator_id, the cell key, numerator, suppression,
+    areas_covered): what one of them hid stays hidden, and what one showed is known to every reader, so
+    it can neither protect a hidden cell nor be hidden to protect one. A cell only another snapshot
+    holds (a tertial beside a half-year) still takes part in the relations, with its true count from
+    `truth` (the built indicator rows), so what this snapshot shows cannot pin it, or be pinned through it.
     """
     rows = values.merge(indicators[["indicator_id", "count_id", "share_of", "value"]].rename(columns={"value": "kind"}), on="indicator_id")
     cells = count_cells(values, indicators)[CELL_KEY + ["numerator", "areas_covered"]]
+    cells = pd.concat([cells, _foreign_cells(cells, indicators, others, truth)], ignore_index=True)
     cells["cell"] = np.arange(len(cells))
     primary = cells.numerator.between(1, limit - 1).to_numpy()
     hidden_before, known = _other_snapshots(cells, others)
@@ -77,6 +81,18 @@ def suppress(
     rows.loc[(hide | total_hidden) & rows.kind.eq("share"), "denominator"] = np.nan
     rows["suppressed"] = hide
     return rows.drop(columns=["cell", "total_cell", "count_id", "share_of", "kind"])
+
+
+def _foreign_cells(cells: pd.DataFrame, indicators: pd.DataFrame, others: pd.DataFrame | None,
+                   truth: pd.DataFrame | None) -> pd.DataFrame:
+    """The count cells of the other snapshots that this one does not hold, with their true counts."""
+    if others is None or others.empty or truth is None:
+        return cells.iloc[:0]
+    foreign = count_cells(others, indicators)[CELL_KEY + ["areas_covered"]].drop_duplicates(CELL_KEY)
+    foreign = foreign.merge(cells[CELL_KEY], how="left", indicator=True)
+    foreign = foreign[foreign._merge.eq("left_only")].drop(columns="_merge")
+    true = count_cells(truth, indicators)[CELL_KEY + ["numerator"]]
+    return foreign.merge(true, on=CELL_KEY, how="inner")[CELL_KEY + ["numerator", "areas_covered"]]
 
 
 def _other_snapshots(cells: pd.DataFrame, others: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
