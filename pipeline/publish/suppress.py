@@ -40,7 +40,8 @@ def suppress(
     """
     rows = values.merge(indicators[["indicator_id", "count_id", "share_of", "value"]].rename(columns={"value": "kind"}), on="indicator_id")
     cells = count_cells(values, indicators)[CELL_KEY + ["numerator", "areas_covered"]]
-    cells = pd.concat([cells, _foreign_cells(cells, indicators, others, truth)], ignore_index=True)
+    own = cells
+    cells = pd.concat([own, _foreign_cells(own, indicators, others, truth)], ignore_index=True)
     cells["cell"] = np.arange(len(cells))
     primary = cells.numerator.between(1, limit - 1).to_numpy()
     hidden_before, known = _other_snapshots(cells, others)
@@ -64,7 +65,16 @@ def suppress(
         # after a few rounds, the last stubborn cells get a partner in every relation of their proof
         partners = _partners(found, linked, hidden | known, counts, every=round_ >= EVERY_FROM)
         if not len(partners):
-            break
+            # no partner left: a hidden count the shown cells determine protects nothing, so show it
+            # (a partner of an earlier round that the other snapshots' cells pin down: a quarter beside tertials)
+            pinned = found.determined() & (counts >= limit) & ~hidden_before & ~known
+            pinned[len(own):] = False
+            if not pinned.any():
+                break
+            hidden[pinned] = False
+            check = pinned.copy()
+            check[found.failing()] = True
+            continue
         before = hidden.copy()
         hidden[partners] = True
         hidden = _secondary(hidden, known, counts, linked, shares.cell.to_numpy(), shares.total.to_numpy())
