@@ -9,10 +9,17 @@ from pathlib import Path
 from browser import chromium, needs_chromium
 from conftest import DEMO_PERIOD
 
+# The demo's tertial and year share the month's templates, except the year's lägesbild layout: their
+# index, SuToHaMu, Sunne and the county are checked beside every report of the month.
+LONGER = {"2026-T2": ("index.html", "region/sutohamu.html", "kommun/1766.html"),
+          "2025": ("index.html", "region/sutohamu.html", "kommun/1766.html", "region/lan-17.html", "kommun/1783.html")}
+
 
 def every_report(demo: Path) -> list[Path]:
     folder = demo / "reports" / DEMO_PERIOD
-    return [folder / "index.html", *sorted(folder.glob("kommun/*.html")), *sorted(folder.glob("region/*.html"))]
+    month = [folder / "index.html", *sorted(folder.glob("kommun/*.html")), *sorted(folder.glob("region/*.html"))]
+    longer = [demo / "reports" / period / name for period, names in LONGER.items() for name in names]
+    return [demo / "reports" / "index.html", *month, *longer]
 
 
 @needs_chromium
