@@ -528,7 +528,7 @@ def _demo(workspace: Path, period: str) -> int:
     later = (latest_complete(month, "tertial"), str(int(month[:4]) - 1))  # the steering group's tertial, last year's lägesbild
     periods = [period] + [p for p in later if kind(period) == "month"]
     files = write_demo_data(workspace, month)
-    files += write_analys_demo(workspace, periods)
+    files += write_analys_demo(workspace, periods[1:])  # for the steering group; the month is left without one
     click.echo(f"Demodata: {len(files)} filer för de 24 månaderna till och med {period_text(month)} i {workspace / 'data' / 'raw'}, "
                f"och samordnarens analys i {workspace / 'analys'}.")
     code = OK

@@ -44,7 +44,7 @@ ungefär densamma som i regionen. Sektorerna ser en ökning av otrygghet kring b
 
 
 def write_analys_demo(workspace: Path, periods: list[str]) -> list[Path]:
-    """SuToHaMu's analysis for each period, Sunne's for the year among them (a period of 4 characters)."""
+    """SuToHaMu's analysis for each of `periods`, Sunne's for the year among them (a period of 4 characters)."""
     written = []
     for period in periods:
         for area, text in ANALYSES.items():

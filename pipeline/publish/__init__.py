@@ -117,6 +117,11 @@ def _other_snapshots(workspace: Workspace, period: str, name: str) -> pd.DataFra
     """The cells of every other snapshot in the workspace, earlier or later: a reader holds them
     side by side with this one."""
     others = sorted(p for p in workspace.processed.glob(f"*/{name}.parquet") if p.parent.name != period)
+    own = workspace.snapshot_dir(period) / f"{name}.parquet"
+    if own.exists():
+        # published again: the snapshots published after it were made beside it and keep to it, so only the
+        # earlier ones count, and the same inputs give the same snapshot whatever came after
+        others = [p for p in others if p.stat().st_mtime_ns < own.stat().st_mtime_ns]
     if not others:
         return None
     return pd.concat([pd.read_parquet(p, columns=["indicator_id", *CELL_KEY[1:], "numerator", "suppression", "areas_covered"]) for p in others],
