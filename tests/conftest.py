@@ -8,6 +8,7 @@ demo's month, tertial and year are rendered once, not once per core.
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 from pathlib import Path
 
@@ -25,9 +26,9 @@ def _run_demo(workspace: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory, worker_id) -> Path:
+def demo(tmp_path_factory) -> Path:
     """`lagesbild demo` for DEMO_PERIOD: every source's files, ingested, built, published and reported."""
-    if worker_id == "master":  # not under xdist
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # not under xdist
         return _run_demo(tmp_path_factory.mktemp("demo"))
     shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of this run
     with open(shared / "demo.lock", "w") as lock:

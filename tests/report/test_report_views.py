@@ -20,7 +20,7 @@ import pytest
 from pipeline.periods import shift
 from pipeline.report import law, templates
 from pipeline.report.charts import plotly_js
-from pipeline.report.page import Report, header_model, index_model, render_section, sections_for, view_model
+from pipeline.report.page import Report, header_model, index_model, periods_model, render_section, sections_for, view_model
 from pipeline.report.snapshot import Snapshot, read_areas
 from pipeline.sources import SOURCES
 
@@ -91,6 +91,7 @@ def test_every_template_renders_with_the_view_models_of_the_demo(snapshot_dir):
     models["page/header.html.j2"] = [header_model(snap) for snap in snaps.values()]
     models["page/index.html.j2"] = [index_model(PERIOD, areas, [s.name for s in SOURCES], 5, {"1715"})]
     models["page/plotly.html.j2"] = [{"plotly_js": plotly_js()}]
+    models["page/periods.html.j2"] = [periods_model([PERIOD, YEAR, "2026-T2"])]
 
     found = sorted(str(p.relative_to(templates.TEMPLATE_DIR)) for p in templates.TEMPLATE_DIR.rglob("*.j2")
                    if p.parent.name != "lagesbild")  # lagesbild/: nbconvert's page around the notebook, see test_end_to_end
