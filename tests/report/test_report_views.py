@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from pipeline.periods import shift
-from pipeline.report import law, templates
+from pipeline.report import analys, law, templates
 from pipeline.report.charts import plotly_js
 from pipeline.report.page import Report, header_model, index_model, periods_model, render_section, sections_for, view_model
 from pipeline.report.snapshot import Snapshot, read_areas
@@ -92,9 +92,13 @@ def test_every_template_renders_with_the_view_models_of_the_demo(snapshot_dir):
     models["page/index.html.j2"] = [index_model(PERIOD, areas, [s.name for s in SOURCES], 5, {"1715"})]
     models["page/plotly.html.j2"] = [{"plotly_js": plotly_js()}]
     models["page/periods.html.j2"] = [periods_model([PERIOD, YEAR, "2026-T2"])]
+    models[analys.TEMPLATE] = [analys.model(PERIOD, "1766", None),
+                               analys.model(YEAR, "sutohamu", snapshot_dir.parents[2] / "analys" / YEAR / "sutohamu.md", "Analys")]
 
-    found = sorted(str(p.relative_to(templates.TEMPLATE_DIR)) for p in templates.TEMPLATE_DIR.rglob("*.j2")
-                   if p.parent.name != "lagesbild")  # lagesbild/: nbconvert's page around the notebook, see test_end_to_end
+    # lagesbild/: nbconvert's page around the notebook, see test_end_to_end; *.md.j2: the analysis's
+    # starting file, Markdown in its own environment (test_report_analys)
+    found = sorted(str(p.relative_to(templates.TEMPLATE_DIR)) for p in templates.TEMPLATE_DIR.rglob("*.html.j2")
+                   if p.parent.name != "lagesbild")
     assert "macros.html.j2" in found and "sections/intox/key_figures.html.j2" in found
     for name in found:
         source = (templates.TEMPLATE_DIR / name).read_text(encoding="utf-8")
