@@ -1,7 +1,7 @@
 """The sources, each declared once with all of its parts; the stages iterate over them.
 
 A source is one kind of raw material: INTOX forms, the lägesbild questionnaire, the register of
-agreements, official statistics. Its parts live in the stage folders under its name:
+agreements, official statistics, EST incident reports. Its parts live in the stage folders under its name:
 
     schemas/<contract>                      the contract an analyst reads and extends
     data/raw/<name>/                        where its exports are dropped
@@ -81,6 +81,13 @@ SOURCES: tuple[Source, ...] = (
         staging=("stg_statistik",),
         published=("statistik",),
         sections={"kommun": ("followup.follow_up",), "region": ("followup.follow_up",)},
+    ),
+    Source(
+        name="est",
+        title="EST-rapporterna",
+        contract="est.yaml",
+        staging=("stg_est", "stg_est_text"),  # stg_est_text: the free text, never published
+        published=(),  # its counts are indicators (schemas/indicators/est.yaml), published with the others
     ),
 )
 

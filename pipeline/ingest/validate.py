@@ -27,6 +27,8 @@ HIDDEN = "(dolt: ser ut som ett personnummer)"
 HIDDEN_PERSON = "(dolt: ser ut som ett namn eller en e-postadress)"
 # A personal number anywhere in a cell ("Alkohol, 191212121212", "pnr 121212-1212").
 _PERSONAL_CANDIDATE = re.compile(r"(?<!\d)(?:\d{6}|\d{8})[-+ ]?\d{4}(?!\d)")
+# SCB's DeSO code: the municipality code, A/B/C (rural, town, city centre) and four digits.
+_DESO = r"\d{4}[ABC]\d{4}"
 
 
 @dataclass
@@ -75,6 +77,8 @@ def check_table(table: RawTable, contract: Contract) -> Checked:
         field_checks[key] = checks
         explain[key] = {"header": table.headers[position], "field": field_name, "detail": detail}
     _add_order_checks(mapping, contract, parsed, field_checks, explain, table.headers)
+    _add_within_checks(mapping, contract, parsed, field_checks, explain)
+    _add_person_checks(mapping, contract, cells, field_checks)
     for key, checks in field_checks.items():
         columns[key] = pa.Column(str, checks=checks, nullable=False)
     yes_no_columns = {}
@@ -156,6 +160,40 @@ def _add_order_checks(mapping, contract: Contract, parsed: pd.DataFrame, field_c
         explain[f"c{position}"]["order"] = (headers[position_of[other]], earlier)
 
 
+def _add_within_checks(mapping, contract: Contract, parsed: pd.DataFrame, field_checks: dict, explain: dict) -> None:
+    """`within: <field>`: a DeSO area must lie in the row's municipality (its code begins with the municipality's)."""
+    present = set(mapping.fields.values())
+    for position, field_name in mapping.fields.items():
+        other = contract.fields[field_name].get("within")
+        if other is None or other not in present:
+            continue
+        area, municipality = parsed[field_name], parsed[other]
+        ok = area.isna() | municipality.isna() | municipality.eq("") | area.str[:4].eq(municipality)
+        field_checks[f"c{position}"].append(_valid(ok, "deso_kommun"))
+        explain[f"c{position}"]["within"] = municipality
+
+
+def _add_person_checks(mapping, contract: Contract, cells: pd.DataFrame, field_checks: dict) -> None:
+    """`persons: refuse`: a text that seems to name a person keeps its row out (`_names_in_text`).
+
+    The words of the fields a field's `names_allowed_from` lists (its places), in the cells that
+    passed this check themselves, are no names in it."""
+    exceptions = contract.spec.get("not_names") or {}
+    position_of = {name: position for position, name in mapping.fields.items()}
+    checked = [name for name in position_of if contract.fields[name].get("persons") == "refuse"]
+    passed: dict[str, pd.Series] = {}
+    for field_name in sorted(checked, key=lambda name: bool(contract.fields[name].get("names_allowed_from"))):
+        allowed: set[str] = set()
+        for other in contract.fields[field_name].get("names_allowed_from", []):
+            if other in position_of:
+                column = cells[position_of[other]]
+                column = column[passed[other]] if other in passed else column
+                allowed |= {word for text in pd.unique(column) for word in fold(text).split()}
+        person = _names_in_text(cells[position_of[field_name]], exceptions, allowed)
+        passed[field_name] = ~person
+        field_checks[f"c{position_of[field_name]}"].append(_valid(~person, "person"))
+
+
 def _valid(ok: pd.Series, rule: str) -> pa.Check:
     """A Pandera check whose verdict was computed while parsing (so each cell is parsed once)."""
     return pa.Check(lambda s: ok.reindex(s.index).fillna(False).astype(bool), name=rule)
@@ -206,6 +244,11 @@ def _parse_field(column: pd.Series, field_name: str, spec: dict, contract: Contr
         split = parse.split_multicode(column, codes, contract.spec.get("multicode_separators", [","]))
         parsed[field_name] = split["codes"]
         return [_valid(split["unknown"].str.len().eq(0), "kodlista")], (split["unknown"], codes.allowed_text())
+    if kind == "deso":
+        codes = column.str.upper().str.replace(" ", "", regex=False)
+        ok = codes.str.fullmatch(_DESO) & codes.str[:4].isin(set(resolver().names))
+        parsed[field_name] = codes.where(~empty & ok)
+        return [_valid(empty | ok, "deso")], None
     if kind == "municipality":
         resolved = resolver().resolve_series(column)
         parsed[field_name] = resolved["code"].where(~resolved["known_unknown"], "")
@@ -244,26 +287,57 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _NAME_WORD = re.compile(r"[A-ZÅÄÖÉÜØ][a-zåäöéèüøæ]+(?:-[A-ZÅÄÖÉÜØ][a-zåäöéèüøæ]+)?")
 
 
+def _is_role(word: str, roles: list[str]) -> bool:
+    """A folded word is a role word, or begins or ends with one of at least four letters
+    ("kommunpolis", "skolchef"), or contains one of at least six ("säkerhetssamordnarna")."""
+    return any(word == r or (len(r) >= 4 and (word.startswith(r) or word.endswith(r))) or (len(r) >= 6 and r in word) for r in roles)
+
+
 def _person_like(column: pd.Series, role_words: list[str]) -> pd.Series:
     """True where a responsible-function cell names a person or holds an e-mail address.
 
     A person: two or three capitalised words ("Anna Svensson", "Karl-Erik Berg Lind"), alone or as
     a part of the cell set off by a comma, dash, slash or brackets ("Anna Svensson (kommunpolis)"),
-    with no word for a role among them. A word names a role when it is a role word, or begins or
-    ends with one of at least four letters ("Kommunpolis", "Skolchef"), or contains one of at
-    least six ("Säkerhetssamordnarna").
+    with no word for a role among them (`_is_role`).
     """
     roles = [fold(w) for w in role_words]
-
-    def is_role(word: str) -> bool:
-        return any(word == r or (len(r) >= 4 and (word.startswith(r) or word.endswith(r))) or (len(r) >= 6 and r in word) for r in roles)
 
     def one(text: str) -> bool:
         if _EMAIL.search(text):
             return True
         for part in re.split(r"[,;:()\[\]/–—]|\s-\s|\boch\b|&", text):
             words = part.split()
-            if 2 <= len(words) <= 3 and all(_NAME_WORD.fullmatch(w) for w in words) and not any(is_role(fold(w)) for w in words):
+            if 2 <= len(words) <= 3 and all(_NAME_WORD.fullmatch(w) for w in words) and not any(_is_role(fold(w), roles) for w in words):
+                return True
+        return False
+
+    return _distinct_map(column, one).astype(bool)
+
+
+def _names_in_text(column: pd.Series, exceptions: dict, allowed: set[str] = frozenset()) -> pd.Series:
+    """True where free text seems to name a person: an e-mail address, or two capitalised name-like
+    words in a row within a sentence or clause ("… såg Anna Svensson …").
+
+    A capitalised word is no name when it is one of `exceptions["words"]` (words that begin a
+    sentence, days, shops), a municipality's name or a word of it, one of `allowed` (the file's
+    places), or a place or function by its `exceptions["word_parts"]` (`_is_role`: "Skolgården",
+    "Centrumtorget"). A first name alone is not found; the text is never shown, so this guards
+    what is stored.
+    """
+    words = {fold(w) for w in exceptions.get("words", [])} | set(allowed)
+    words |= {word for name in resolver().names.values() for word in fold(name).split()}
+    parts = [fold(w) for w in exceptions.get("word_parts", [])]
+
+    def name_like(word: str) -> bool:
+        folded = fold(word)
+        return bool(_NAME_WORD.fullmatch(word)) and folded not in words and not _is_role(folded, parts)
+
+    def one(text: str) -> bool:
+        if _EMAIL.search(text):
+            return True
+        for clause in re.split(r"[,;:.!?()\[\]/–—\"”]|\s-\s|\boch\b|&", text):
+            tokens = clause.split()
+            if any(name_like(a) and name_like(b) for a, b in zip(tokens, tokens[1:])):
                 return True
         return False
 
@@ -292,7 +366,7 @@ def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, explain: dict, 
         info = explain[failure.column]
         row = int(failure.index)
         value = "" if pd.isna(failure.failure_case) else str(failure.failure_case)
-        shown = HIDDEN if _looks_personal(value) else HIDDEN_PERSON if failure.check == "funktion" else value
+        shown = HIDDEN if _looks_personal(value) else HIDDEN_PERSON if failure.check in ("funktion", "person") else value
         if failure.check == "langd":
             info = {**info, "length": len(value)}
             shown = shown if shown != value else f"{value[:40]}…"
@@ -329,6 +403,17 @@ def _rule_text(rule: str, value: str, info: dict, row: int, contract: Contract) 
         return (f"{label.lower()} ska vara en funktion eller roll, inte en person: cellen ser ut som ett namn eller en "
                 "e-postadress. Skriv funktionen, t.ex. Kommunpolis eller Säkerhetssamordnare – samverkan som hänger "
                 "på personer upphör när de slutar.")
+    if rule == "person":
+        return (f"{label.lower()} ser ut att nämna en person (ett namn eller en e-postadress), och raden läses inte in: "
+                "en rapport nämner aldrig personer. Skriv om texten utan namn; är orden ett platsnamn, lägg till dem under "
+                f"not_names i schemas/{contract.source}.yaml.")
+    if rule == "deso":
+        return f"'{value}' är ingen DeSO-kod (nio tecken: kommunkoden, A, B eller C och fyra siffror, t.ex. 1766C1010)."
+    if rule == "deso_kommun":
+        names = resolver().names
+        municipality = info["within"].loc[row]
+        return (f"DeSO-området '{value}' ligger i {names.get(value[:4].upper(), value[:4])}, inte i {names.get(municipality, municipality)} "
+                "som raden gäller; kontrollera kommunen eller DeSO-koden.")
     if rule == "alder":
         bands = ", ".join(band[0] for band in contract.spec["age_bands"])
         return f"'{value}' är varken en ålder 0–120 eller en åldersgrupp inom {bands}."
