@@ -176,13 +176,13 @@ def _add_within_checks(mapping, contract: Contract, parsed: pd.DataFrame, field_
 def _add_person_checks(mapping, contract: Contract, cells: pd.DataFrame, field_checks: dict) -> None:
     """`persons: refuse`: a text that seems to name a person keeps its row out (`_names_in_text`).
 
-    The words of the fields a field's `names_allowed_from` lists (its places), in the cells that
-    passed this check themselves, are no names in it."""
+    The words of the fields a field's `names_allowed_from` lists (its places, its municipality), as
+    the file writes them, are no names in it; of a field checked here itself (listed before it in
+    the contract), only the cells that passed."""
     exceptions = contract.spec.get("not_names") or {}
     position_of = {name: position for position, name in mapping.fields.items()}
-    checked = [name for name in position_of if contract.fields[name].get("persons") == "refuse"]
     passed: dict[str, pd.Series] = {}
-    for field_name in sorted(checked, key=lambda name: bool(contract.fields[name].get("names_allowed_from"))):
+    for field_name in (name for name, spec in contract.fields.items() if name in position_of and spec.get("persons") == "refuse"):
         allowed: set[str] = set()
         for other in contract.fields[field_name].get("names_allowed_from", []):
             if other in position_of:
@@ -319,13 +319,12 @@ def _names_in_text(column: pd.Series, exceptions: dict, allowed: set[str] = froz
     words in a row within a sentence or clause ("… såg Anna Svensson …").
 
     A capitalised word is no name when it is one of `exceptions["words"]` (words that begin a
-    sentence, days, shops), a municipality's name or a word of it, one of `allowed` (the file's
-    places), or a place or function by its `exceptions["word_parts"]` (`_is_role`: "Skolgården",
-    "Centrumtorget"). A first name alone is not found; the text is never shown, so this guards
-    what is stored.
+    sentence, days, shops), one of `allowed` (the file's places and municipalities), or a place
+    or function by its `exceptions["word_parts"]` (`_is_role`: "Skolgården", "Centrumtorget").
+    Not every municipality's name is allowed: Berg, Lund and Mora are surnames too. A first name
+    alone is not found; the text is never shown, so this guards what is stored.
     """
     words = {fold(w) for w in exceptions.get("words", [])} | set(allowed)
-    words |= {word for name in resolver().names.values() for word in fold(name).split()}
     parts = [fold(w) for w in exceptions.get("word_parts", [])]
 
     def name_like(word: str) -> bool:
