@@ -82,8 +82,9 @@ def prepare(table: RawTable, contract: Contract, workspace: Workspace) -> tuple[
 def staging_rows(parsed: pd.DataFrame, contract: Contract, workspace: Workspace, table: RawTable) -> dict[str, pd.DataFrame]:
     """Typed staging rows of the events that passed validation, and their free text apart."""
     def optional(field: str) -> pd.Series:
+        """The field's values, None where not given (Series.where would put NaN back)."""
         values = parsed.get(field, pd.Series(None, index=parsed.index, dtype="object"))
-        return values.where(values.notna(), None)
+        return pd.Series([None if pd.isna(v) else v for v in values], index=parsed.index, dtype="object")
 
     rows = pd.DataFrame(index=parsed.index)
     rows["source_row"] = parsed.index.astype("int64")
