@@ -87,7 +87,9 @@ SOURCES: tuple[Source, ...] = (
         title="EST-rapporterna",
         contract="est.yaml",
         staging=("stg_est", "stg_est_text"),  # stg_est_text: the free text, never published
-        published=(),  # its counts are indicators (schemas/indicators/est.yaml), published with the others
+        # its counts are counted indicators (schemas/indicators/est.yaml) in the common table, suppressed with the others
+        published=("indicators",),
+        suppressed=("indicators",),
     ),
 )
 
