@@ -142,8 +142,10 @@ def test_a_source_alone_publishes_what_it_publishes_beside_the_others(built, dem
 
 
 def own_rows(target: Path, table: str, sources: tuple[str, ...]) -> pd.DataFrame:
-    """A published table; of the counted indicators, which every source shares, only the sources' own."""
+    """A published table; of the counted indicators, which every source shares, only the sources' own (a text
+    column that is empty for them is stored as all-null alone and as strings beside the others: None either way)."""
     frame = pd.read_parquet(target / f"{table}.parquet")
     if table == "indicators":
         frame = frame[frame.indicator_id.str.startswith(tuple(f"{source}_" for source in sources))].reset_index(drop=True)
+        frame = frame.astype(object).where(frame.notna(), None)
     return frame
