@@ -12,7 +12,6 @@ from pipeline.build import build
 from pipeline.config import Workspace
 from pipeline.demo.est import write_est_demo
 from pipeline.ingest import ingest
-from pipeline.publish import publish
 from pipeline.report.est import hotspots, place_windows
 
 END = "2026-10"  # 24 months: 2024-11 .. 2026-10
@@ -26,7 +25,6 @@ def demo(tmp_path_factory) -> tuple[Workspace, list[Path], dict]:
     workspace = Workspace(root)
     outcomes = {o.label: o for o in ingest(workspace)}
     build(workspace, today=pd.Timestamp("2026-11-15").date())
-    publish(workspace, END)
     return workspace, paths, outcomes
 
 
@@ -79,7 +77,11 @@ def test_volumes_seasons_and_overlapping_exports(demo):
 
 def test_the_planted_hotspots_lead_their_municipalities(demo):
     workspace, _, _ = demo
-    values = pd.read_parquet(workspace.snapshot_dir(END) / "indicators.parquet")
+    con = duckdb.connect(str(workspace.database), read_only=True)
+    try:  # the built figures, before suppression: the generator's places, not the suppression, are tested here
+        values = con.execute("SELECT *, '' AS suppression FROM indicators WHERE indicator_id = 'est_place_r12'").df()
+    finally:
+        con.close()
     top = {area: hotspots(*place_windows(values, area, END), n=3).places for area in MUNICIPALITIES}
     assert top["1783"][0].label == "Skolgården Västra skolan" and top["1783"][0].change_percent > 50
     assert top["1780"][0].label == "Stora torget" and top["1780"][0].change_percent > 50
