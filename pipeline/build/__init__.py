@@ -3,7 +3,8 @@
 The models live in pipeline/sql/<source>/<model>.sql (and pipeline/sql/common/), ordered by
 pipeline/sql/dag.yml and checked against pipeline/sql/schema.yml (pipeline/build/dag.py). Each
 source's build side, the module pipeline/build/<source>.py when there is one, loads the reference
-tables its models read (`reference`) and gives the SQL of models made from a catalogue (`models`).
+tables its models read (`reference`); the counted indicators' catalogue of every source makes the model
+int_indicator_month (pipeline/build/indicators.py).
 Every model runs whichever sources have data: a source without files gives empty tables.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from types import ModuleType
 import pandas as pd
 
 from pipeline import places
-from pipeline.build import dag
+from pipeline.build import dag, indicators
 from pipeline.config import SQL_DIR, Workspace
 from pipeline.ingest import staging_ddl, store
 from pipeline.periods import last_month
@@ -63,9 +64,7 @@ def build(workspace: Workspace, force: bool = False, today: dt.date | None = Non
             return _result(con, False)
         con.begin()
         _load_reference(con, workspace, current_month)
-        generated = {"int_source_areas": _source_areas_sql()}
-        for module in filter(None, map(builder, SOURCES)):
-            generated |= module.models(workspace) if hasattr(module, "models") else {}
+        generated = {"int_source_areas": _source_areas_sql()} | indicators.models(workspace)
         dag.run(con, generated)
         con.execute("CREATE OR REPLACE TABLE build_info AS SELECT ?::VARCHAR AS fingerprint, now() AS built_at", [fingerprint])
         con.commit()
@@ -88,8 +87,11 @@ def _load_reference(con, workspace: Workspace, current_month: str) -> None:
         "ref_area": places.area_names(workspace),
         "ref_build": pd.DataFrame({"current_month": [current_month]}),
     }
+    tables |= indicators.reference(workspace, current_month)
     for module in filter(None, map(builder, SOURCES)):
-        tables |= module.reference(workspace, con) if hasattr(module, "reference") else {}
+        for name, frame in (module.reference(workspace, con) if hasattr(module, "reference") else {}).items():
+            # a table two sources give (the code lists of their breakdowns) holds both
+            tables[name] = pd.concat([tables[name], frame], ignore_index=True) if name in tables else frame
     for name, frame in tables.items():
         con.register("frame", frame)
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM frame")
@@ -106,7 +108,7 @@ def _source_areas_sql() -> str:
 
 
 def _result(con, rebuilt: bool) -> BuildResult:
-    counted = [table for source in SOURCES for table in source.suppressed]
+    counted = list(dict.fromkeys(table for source in SOURCES for table in source.suppressed))
     rows, first, last = 0, None, None
     for table in counted:
         n, low, high = con.execute(f"SELECT count(*), min(snapshot_from), max(snapshot_from) FROM {table}").fetchall()[0]

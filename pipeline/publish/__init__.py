@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from pipeline.build import COMMON_PUBLISHED
 from pipeline.build.dag import Project
@@ -124,8 +125,10 @@ def _other_snapshots(workspace: Workspace, period: str, name: str) -> pd.DataFra
         others = [p for p in others if p.stat().st_mtime_ns < own.stat().st_mtime_ns]
     if not others:
         return None
-    return pd.concat([pd.read_parquet(p, columns=["indicator_id", *CELL_KEY[1:], "numerator", "suppression", "areas_covered"]) for p in others],
-                     ignore_index=True)
+    columns = ["indicator_id", *CELL_KEY[1:], "numerator", "suppression", "areas_covered", "category_parent"]
+    # a snapshot published before the categories had parents lacks that column: no parent
+    return pd.concat([pd.read_parquet(p, columns=[c for c in columns if c in pq.read_schema(p).names]).reindex(columns=columns)
+                      for p in others], ignore_index=True)
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:

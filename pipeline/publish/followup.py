@@ -94,10 +94,11 @@ class PlanError(ValueError):
 
 def known_indicators(workspace: Workspace) -> dict[str, dict[str, dict]]:
     """The ids a plan may follow, per source, with their catalogue entries."""
-    from pipeline.build import intox as intox_build
+    from pipeline.build import indicators as counted
     from pipeline.build import statistik as statistik_build
 
-    intox = {row["indicator_id"]: row for row in intox_build.catalogue(workspace).to_dict(orient="records")}
+    table = counted.catalogue(workspace)
+    intox = {row["indicator_id"]: row for row in table[table.source_name == "intox"].to_dict(orient="records")}
     stat = dict(statistik_build.catalogue(workspace))
     questions = {}
     for area in (workspace.load_yaml("enkat.yaml").get("areas") or {}).values():

@@ -5,6 +5,8 @@ A rate or a share is not a cell of its own: it rests on its count (and a share o
 A relation is a set of signed cells whose sum is zero, and a reader knows every one of them:
 
     uppdelning      a breakdown's categories add up to its total
+    delar           a finer breakdown's categories add up to their parent category of a coarser one
+                    (DeSO areas to their RegSO, crime categories to their main category)
     region          a region is the sum of its covered members (the members with a row)
     överlapp        two overlapping regions differ by their members outside the overlap
     rullande        rolling 12 months is the sum of its twelve months
@@ -32,6 +34,7 @@ NESTED = [("tertial", "T1", "quarter", "Q1", (3,)), ("tertial", "T3", "quarter",
 CELL_KEY = ["count_id", "area_type", "area_code", "period", "dimension", "category"]
 KINDS = {
     "uppdelning": "uppdelningen summerar till totalen",
+    "delar": "delarna summerar till sin överordnade kategori eller sitt överordnade område",
     "region": "regionen är summan av sina kommuner",
     "överlapp": "två överlappande regioner skiljer sig med kommunerna utanför överlappet",
     "rullande": "rullande 12 månader är summan av sina månader",
@@ -52,7 +55,8 @@ def count_cells(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
 
 def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """Every relation between the cells, as rows (relation, cell, sign, kind); cell = row of `cells`."""
-    cells = cells[CELL_KEY + ["areas_covered"]].assign(cell=np.arange(len(cells)), month=_month_index(cells.period))
+    parent = cells["category_parent"].astype(object).fillna("") if "category_parent" in cells else ""
+    cells = cells[CELL_KEY + ["areas_covered"]].assign(cell=np.arange(len(cells)), month=_month_index(cells.period), parent=parent)
     parts: list[pd.DataFrame] = []
 
     def add(kind: str, frame: pd.DataFrame, owner: str = "owner") -> None:
@@ -67,6 +71,12 @@ def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFram
         totals = cells[(cells.count_id == row.partition_of) & cells.dimension.eq("")][place + ["cell"]]
         linked = categories[place + ["cell"]].merge(totals.rename(columns={"cell": "owner"}), on=place)
         add("uppdelning", pd.concat([linked.assign(sign=-1), _owners(linked)]))
+    rolls_up = catalogue.get("rolls_up_to", pd.Series("", index=catalogue.index)).fillna("")
+    for row in catalogue[rolls_up.ne("") & catalogue.indicator_id.eq(catalogue.count_id)].itertuples():
+        children = cells[(cells.count_id == row.count_id) & cells.parent.ne("")][place + ["parent", "cell"]]
+        parents = cells[cells.count_id == row.rolls_up_to][place + ["category", "cell"]]
+        linked = children.merge(parents.rename(columns={"category": "parent", "cell": "owner"}), on=place + ["parent"])
+        add("delar", pd.concat([linked.assign(sign=-1), _owners(linked)]))
 
     kommun = cells[cells.area_type == "kommun"]
     regional = cells[cells.area_type != "kommun"]

@@ -39,7 +39,7 @@ def suppress(
     `truth` (the built indicator rows), so what this snapshot shows cannot pin it, or be pinned through it.
     """
     rows = values.merge(indicators[["indicator_id", "count_id", "share_of", "value"]].rename(columns={"value": "kind"}), on="indicator_id")
-    cells = count_cells(values, indicators)[CELL_KEY + ["numerator", "areas_covered"]]
+    cells = count_cells(values, indicators).reindex(columns=CELL_KEY + ["numerator", "areas_covered", "category_parent"])
     own = cells
     cells = pd.concat([own, _foreign_cells(own, indicators, others, truth)], ignore_index=True)
     cells["cell"] = np.arange(len(cells))
@@ -98,11 +98,11 @@ def _foreign_cells(cells: pd.DataFrame, indicators: pd.DataFrame, others: pd.Dat
     """The count cells of the other snapshots that this one does not hold, with their true counts."""
     if others is None or others.empty or truth is None:
         return cells.iloc[:0]
-    foreign = count_cells(others, indicators)[CELL_KEY + ["areas_covered"]].drop_duplicates(CELL_KEY)
+    foreign = count_cells(others, indicators).reindex(columns=CELL_KEY + ["areas_covered", "category_parent"]).drop_duplicates(CELL_KEY)
     foreign = foreign.merge(cells[CELL_KEY], how="left", indicator=True)
     foreign = foreign[foreign._merge.eq("left_only")].drop(columns="_merge")
     true = count_cells(truth, indicators)[CELL_KEY + ["numerator"]]
-    return foreign.merge(true, on=CELL_KEY, how="inner")[CELL_KEY + ["numerator", "areas_covered"]]
+    return foreign.merge(true, on=CELL_KEY, how="inner")[CELL_KEY + ["numerator", "areas_covered", "category_parent"]]
 
 
 def _other_snapshots(cells: pd.DataFrame, others: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:

@@ -66,7 +66,7 @@ def write_indicators_xlsx(
     """Write indicators.xlsx into the snapshot folder `target` (or to `target` if it ends in .xlsx).
 
     `published` is the suppressed snapshot (indicators.parquet), `catalogue` the indicator
-    catalogue (the built ref_indicators, pipeline.build.intox.catalogue), `period` the snapshot's month (YYYY-MM). Only the
+    catalogue (the built ref_indicators, pipeline.build.indicators.catalogue), `period` the snapshot's month (YYYY-MM). Only the
     MONTHS_SHOWN months up to `period` are exported. Returns the path of the workbook.
     """
     target = Path(target)

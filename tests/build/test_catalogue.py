@@ -9,7 +9,7 @@ import pytest
 from intox_helpers import form, query, write_coverage, write_forms, write_regions
 
 from pipeline.build import build
-from pipeline.build.intox import catalogue
+from pipeline.build.indicators import catalogue
 from pipeline.config import PROJECT_SCHEMAS, Workspace
 from pipeline.ingest import ingest
 from pipeline.publish import publish

@@ -15,7 +15,7 @@ import pytest
 from cli_helpers import run
 from intox_helpers import form, query, run_all, write_coverage, write_forms, write_regions
 
-from pipeline.build.intox import catalogue
+from pipeline.build.indicators import catalogue
 from pipeline.config import Workspace
 
 FAILED = 4
@@ -197,3 +197,33 @@ def test_a_removed_partner_of_the_published_suppression_is_named(small_region):
     assert "1 dolda antal kan räknas fram exakt:" in failed.stdout
     assert ("INTOX-formulär, Torsby, 2024-03: genom regionen är summan av sina kommuner (INTOX-formulär, Värmlands län, 2024-03)"
             in failed.stdout)
+
+
+def test_a_finer_area_minus_its_siblings_in_the_coarser_one(tmp_path):
+    # DeSO A1 9, A2 3 (hidden), B1 5, B2 3 (hidden) in RegSO A 12 and B 8 of a total of 20. The DeSO
+    # breakdown alone leaves A2 + B2 = 6 open; RegSO A minus A1 gives A2 away
+    own = tmp_path / "schemas" / "indicators"
+    own.mkdir(parents=True)
+    entry = "kind: lång sikt\n    source: test\n    unit: antal\n    value: count\n    sql: x.sql\n"
+    (own / "polisen.yaml").write_text(
+        "indicators:\n"
+        f"  brott:\n    title: Brott\n    {entry}"
+        f"  brott_regso:\n    title: RegSO\n    {entry}    dimension: regso\n    partition_of: brott\n    regions: false\n"
+        f"  brott_deso:\n    title: DeSO\n    {entry}    dimension: deso\n    partition_of: brott\n    rolls_up_to: brott_regso\n"
+        "    regions: false\n", encoding="utf-8")
+
+    def cell(indicator: str, n: int, dimension: str = "", category: str = "", parent: str = "", hidden: bool = False) -> dict:
+        return row("intox_cases", "k", n, hidden=hidden) | {
+            "indicator_id": indicator, "title": indicator.replace("brott_", "").upper(), "dimension": dimension, "category": category,
+            "category_label": category, "category_parent": parent}
+    rows = [cell("brott", 20), cell("brott_regso", 12, "regso", "A"), cell("brott_regso", 8, "regso", "B"),
+            cell("brott_deso", 9, "deso", "A1", "A"), cell("brott_deso", 3, "deso", "A2", "A", hidden=True),
+            cell("brott_deso", 5, "deso", "B1", "B"), cell("brott_deso", 3, "deso", "B2", "B", hidden=True)]
+    result = audit(snapshot(tmp_path, rows))
+    assert result.returncode == FAILED, result.stdout
+    assert "DESO, A2, K, 2024-03: genom delarna summerar till sin överordnade kategori eller sitt överordnade område (REGSO, A, K, 2024-03)" in result.stdout
+    # with both RegSO hidden, A2 + B2 = 6 is all a reader knows: A2 is any of 1–5
+    rows[1] = cell("brott_regso", 12, "regso", "A", hidden=True)
+    rows[2] = cell("brott_regso", 8, "regso", "B", hidden=True)
+    shutil.rmtree(tmp_path / "data")
+    assert audit(snapshot(tmp_path, rows)).returncode == 0

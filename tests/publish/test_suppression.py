@@ -18,7 +18,7 @@ import yaml
 from cli_helpers import run
 from intox_helpers import form, query, reference_municipalities, run_all, write_coverage, write_forms, write_regions, write_threshold
 
-from pipeline.build.intox import catalogue
+from pipeline.build.indicators import catalogue
 from pipeline.config import PROJECT_ROOT, Workspace
 from pipeline.periods import CHAINS, last_month
 from pipeline.publish import publish, suppress

@@ -1,5 +1,6 @@
 -- Every indicator for every area: municipalities as computed, regions pooled over the members
--- that have a row (the covered ones): sum of numerators over sum of denominators.
+-- that have a row (the covered ones): sum of numerators over sum of denominators. An indicator
+-- whose catalogue entry says `regions: false` (a breakdown by DeSO or place) stays per municipality.
 WITH members AS (
     SELECT *, count(*) OVER (PARTITION BY area_code) AS areas_total FROM ref_area_member
 ),
@@ -14,6 +15,7 @@ pooled AS (
            count(*), any_value(a.areas_total)
     FROM int_indicator_kommun k
     JOIN members a USING (municipality_code)
+    WHERE k.indicator_id IN (SELECT indicator_id FROM ref_indicators WHERE regions)
     GROUP BY k.indicator_id, a.area_type, a.area_code, k.period, k.dimension, k.category
 )
 SELECT p.indicator_id, p.area_type, p.area_code, p.period, p.dimension, p.category,
