@@ -88,7 +88,8 @@ SOURCES: tuple[Source, ...] = (
         title="Polisens brottsstatistik",
         contract="polisen.yaml",
         staging=("stg_polisen", "stg_polisen_delivery"),
-        published=(),
+        published=("indicators",),  # its counted indicators (schemas/indicators/polisen.yaml), with INTOX's
+        suppressed=("indicators",),
     ),
 )
 

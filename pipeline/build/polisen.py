@@ -70,5 +70,45 @@ def deso_table(workspace: Workspace) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+WEEKDAYS = ("Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag")
+UNKNOWN_WEEKDAY = "okand"
+
+
+def code_lists(crimes: pd.DataFrame, deso: pd.DataFrame, seen_deso: list[str]) -> pd.DataFrame:
+    """ref_codes of the breakdowns (codelist, code, label, sort_order, parent): Brå's levels 1 and 2
+    (level 2's parent is its level 1), question areas, weekdays, RegSO and DeSO (a DeSO's parent is its
+    RegSO). A DeSO the deliveries name but the DeSO table lacks is listed under its code, in 'okant'."""
+    def listed(codelist: str, frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.drop_duplicates("code").reset_index(drop=True)
+        return frame.assign(codelist=codelist, sort_order=frame.index)
+
+    level1 = crimes[["level1", "level1_label"]].set_axis(["code", "label"], axis=1).sort_values("code")
+    level2 = crimes.assign(order=crimes.level1.map({c: i for i, c in enumerate(level1.code.unique())}))
+    level2 = level2.sort_values(["order", "level2_label"])[["level2", "level2_label", "level1"]].set_axis(["code", "label", "parent"], axis=1)
+    questions = crimes[["question_area", "question_area_label"]].set_axis(["code", "label"], axis=1)
+    questions = questions.assign(last=questions.code.isin(["ovriga", NO_QUESTION])).sort_values(["last", "code"])[["code", "label"]]
+    unknown = pd.DataFrame({"code": [UNKNOWN_CODE], "label": [UNKNOWN_CODE_LABEL], "parent": [UNKNOWN_CODE]})
+    area = pd.DataFrame({"code": [UNKNOWN_AREA], "label": [UNKNOWN_AREA_LABEL], "parent": [UNKNOWN_AREA]})
+    regso = deso[["regso", "regso_name"]].set_axis(["code", "label"], axis=1).sort_values(["code"])
+    extra = sorted(set(seen_deso) - set(deso.deso_code))
+    desos = pd.concat([deso[["deso_code", "deso_name", "regso"]].set_axis(["code", "label", "parent"], axis=1).sort_values("code"),
+                       pd.DataFrame({"code": extra, "label": extra, "parent": UNKNOWN_AREA})])
+    weekdays = pd.DataFrame({"code": [str(i + 1) for i in range(7)] + [UNKNOWN_WEEKDAY], "label": [*WEEKDAYS, "Okänd"]})
+    frames = [
+        listed("polisen_level1", pd.concat([level1, unknown[["code", "label"]]])),
+        listed("polisen_level2", pd.concat([level2, unknown])),
+        listed("polisen_fraga", pd.concat([questions, unknown[["code", "label"]]])),
+        listed("polisen_veckodag", weekdays),
+        listed("polisen_regso", pd.concat([regso, area[["code", "label"]]])),
+        listed("polisen_deso", pd.concat([desos, area])),
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    table["parent"] = table["parent"].fillna("")
+    return table[["codelist", "code", "label", "sort_order", "parent"]].astype({"sort_order": "int64"})
+
+
 def reference(workspace: Workspace, con) -> dict[str, pd.DataFrame]:
-    return {"ref_polisen_crime_code": crime_code_table(), "ref_polisen_deso": deso_table(workspace)}
+    """The crime codes and DeSO areas the models join, and the breakdowns' code lists (appended to ref_codes)."""
+    crimes, deso = crime_code_table(), deso_table(workspace)
+    seen = [row[0] for row in con.execute("SELECT DISTINCT deso_code FROM stg_polisen WHERE deso_code IS NOT NULL").fetchall()]
+    return {"ref_polisen_crime_code": crimes, "ref_polisen_deso": deso, "ref_codes": code_lists(crimes, deso, seen)}
