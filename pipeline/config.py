@@ -57,6 +57,9 @@ class Workspace:
         own = self.root / "schemas"
         if own.exists() and own.resolve() != PROJECT_SCHEMAS:
             paths += sorted(own.rglob("*.*"))
+        reference = self.root / "data" / "reference"  # a workspace's own reference tables (its DeSO areas)
+        if reference.exists() and reference.resolve() != REFERENCE_DIR.resolve():
+            paths += sorted(reference.glob("*.csv"))
         digest = hashlib.sha256()
         for path in paths:
             digest.update(str(path.name).encode())

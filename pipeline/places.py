@@ -1,4 +1,4 @@
-"""Reference data: municipalities, regions and population, and municipality name resolution."""
+"""Reference data: municipalities, regions, DeSO areas and population, and municipality name resolution."""
 from __future__ import annotations
 
 import difflib
@@ -10,6 +10,13 @@ from functools import lru_cache
 import pandas as pd
 
 from pipeline.config import REFERENCE_DIR, Workspace
+
+# SCB's DeSO code: the municipality code, A (rural), B (densely populated) or C (urban centre), four digits.
+DESO_CODE = re.compile(r"^(\d{4})[ABC]\d{4}$")
+DESO_COLUMNS = ["deso_code", "deso_name", "regso_name", "municipality_code", "municipality_name", "year", "population"]
+# A workspace's own DeSO table (SCB's national one, in DESO_COLUMNS): its rows add to the project's
+# data/reference/deso_dalarna.csv and replace the project's rows of the same DeSO and year.
+WORKSPACE_DESO = "data/reference/deso.csv"
 
 # Words that say "not known" or "not a Swedish municipality" in a home-municipality cell.
 UNKNOWN_MUNICIPALITY = {
@@ -45,6 +52,46 @@ def municipalities() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def population() -> pd.DataFrame:
     return pd.read_csv(REFERENCE_DIR / "population.csv", dtype={"municipality_code": str})
+
+
+def deso_areas(workspace: Workspace | None = None) -> pd.DataFrame:
+    """DeSO areas per year (DESO_COLUMNS): the project's table, with a workspace's WORKSPACE_DESO
+    added (its rows win for the same DeSO and year). Codes are text, years and population integers."""
+    tables = [_deso_table(REFERENCE_DIR / "deso_dalarna.csv")]
+    own = workspace.root / WORKSPACE_DESO if workspace is not None else None
+    if own is not None and own.exists():
+        tables.append(_deso_table(own))
+    table = pd.concat(tables, ignore_index=True).drop_duplicates(["deso_code", "year"], keep="last")
+    return table.sort_values(["deso_code", "year"], ignore_index=True)
+
+
+def _deso_table(path) -> pd.DataFrame:
+    """One DeSO table, checked: its columns, its codes' format and that each lies in its municipality."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in DESO_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path.name}: DeSO-tabellen saknar kolumnerna {', '.join(missing)} "
+                         f"(kolumner som krävs: {', '.join(DESO_COLUMNS)}).")
+    table = table[DESO_COLUMNS].apply(lambda column: column.str.strip())
+    table["deso_code"] = table["deso_code"].str.upper()
+    table["municipality_code"] = table["municipality_code"].str.zfill(4)
+    prefix = table["deso_code"].str.extract(DESO_CODE)[0]
+    wrong = table[prefix.ne(table["municipality_code"])]
+    if len(wrong):
+        row = wrong.index[0] + 2  # the header is line 1
+        raise ValueError(f"{path.name}, rad {row}: '{wrong.iloc[0]['deso_code']}' är ingen DeSO-kod i kommunen "
+                         f"{wrong.iloc[0]['municipality_code']} (fyra siffror för kommunen, A, B eller C och fyra siffror).")
+    numbers = table[["year", "population"]].apply(pd.to_numeric, errors="coerce")
+    if numbers.isna().any().any():
+        row = numbers.index[numbers.isna().any(axis=1)][0] + 2
+        raise ValueError(f"{path.name}, rad {row}: år och folkmängd ska vara heltal.")
+    table[["year", "population"]] = numbers.astype(int)
+    return table
+
+
+def deso_names(workspace: Workspace | None = None) -> pd.DataFrame:
+    """One row per DeSO: its name, RegSO and municipality as the latest year of the table gives them."""
+    return deso_areas(workspace).drop_duplicates("deso_code", keep="last").drop(columns=["year", "population"]).reset_index(drop=True)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The sources, each declared once with all of its parts; the stages iterate over them.
 
 A source is one kind of raw material: INTOX forms, the lägesbild questionnaire, the register of
-agreements, official statistics, EST incident reports. Its parts live in the stage folders under its name:
+agreements, official statistics, the police's crime-statistics deliveries, EST incident reports. Its
+parts live in the stage folders under its name:
 
     schemas/<contract>                      the contract an analyst reads and extends
     data/raw/<name>/                        where its exports are dropped
@@ -81,6 +82,14 @@ SOURCES: tuple[Source, ...] = (
         staging=("stg_statistik",),
         published=("statistik",),
         sections={"kommun": ("followup.follow_up",), "region": ("followup.follow_up",)},
+    ),
+    Source(
+        name="polisen",
+        title="Polisens brottsstatistik",
+        contract="polisen.yaml",
+        staging=("stg_polisen", "stg_polisen_delivery"),
+        published=("indicators",),  # its counted indicators (schemas/indicators/polisen.yaml), with INTOX's
+        suppressed=("indicators",),
     ),
     Source(
         name="est",

@@ -89,7 +89,7 @@ DESCRIPTIONS = {
 @dataclass(frozen=True)
 class Place:
     name: str
-    deso: str  # SCB's format: municipality code, A/B/C, four digits (synthetic numbers)
+    deso: str  # SCB's format: municipality code, A/B/C, four digits; an area of the police demo's DeSO table
     weight: float
     trend: float = 1.0  # factor on its weight in the last 12 months: a hotspot grows, a calmed place shrinks
     boost: tuple[str, ...] = ()  # categories that happen more here
@@ -109,35 +109,35 @@ class Reporting:
 SCHOOL, CENTRE, HOUSING = ("skadegorelse", "klotter", "nedskrapning"), ("storande_samlingar", "droghantering"), ("skadegorelse", "otrygg_plats")
 MUNICIPALITIES = (
     Reporting("1766", "Sunne", 14, 1, 1, (
-        Place("Resecentrum", "1766C1010", 0.24, 2.0, CENTRE), Place("Centrumtorget", "1766C1020", 0.16, 1.0, CENTRE),
-        Place("Skolgården Västra skolan", "1766C1030", 0.12, 1.0, SCHOOL), Place("Badplatsen Kolsnäs", "1766B1040", 0.08, 1.0, ("nedskrapning",)),
-        Place("Gång- och cykelvägen längs Fryken", "1766C1020", 0.10, 1.0, ("otillaten_trafik",)),
-        Place("Bostadsområdet Solberga", "1766C1050", 0.16, 0.9, HOUSING), Place("Idrottsplatsen", "1766C1060", 0.07),
-        Place("Lekparken Rottneros", "1766A1070", 0.07),
+        Place("Resecentrum", "1766C0110", 0.24, 2.0, CENTRE), Place("Centrumtorget", "1766C0120", 0.16, 1.0, CENTRE),
+        Place("Skolgården Västra skolan", "1766C0130", 0.12, 1.0, SCHOOL), Place("Badplatsen Kolsnäs", "1766A0110", 0.08, 1.0, ("nedskrapning",)),
+        Place("Gång- och cykelvägen längs Fryken", "1766C0120", 0.10, 1.0, ("otillaten_trafik",)),
+        Place("Bostadsområdet Solberga", "1766B0110", 0.16, 0.9, HOUSING), Place("Idrottsplatsen", "1766B0120", 0.07),
+        Place("Lekparken Rottneros", "1766A0120", 0.07),
     ), (59.837, 13.143)),
     Reporting("1780", "Karlstad", 45, 1, 4, (
-        Place("Stora torget", "1780C1010", 0.16, 1.8, CENTRE), Place("Resecentrum", "1780C1020", 0.14, 1.0, CENTRE),
-        Place("Kroppkärr centrum", "1780C1110", 0.10, 1.0, HOUSING), Place("Rud centrum", "1780C1120", 0.09, 0.8, HOUSING),
-        Place("Skolgården Kronoparksskolan", "1780C1130", 0.08, 1.0, SCHOOL), Place("Sandgrundsparken", "1780C1030", 0.10, 1.0, CENTRE),
-        Place("Gång- och cykeltunneln vid Välsviken", "1780C1140", 0.07, 1.0, ("otillaten_trafik", "otrygg_plats")),
-        Place("Bostadsområdet Orrholmen", "1780C1150", 0.09, 1.0, HOUSING), Place("Hamnen", "1780C1040", 0.07),
-        Place("Mariebergsskogen", "1780C1050", 0.05), Place("Lekplatsen Herrhagen", "1780C1160", 0.05),
+        Place("Stora torget", "1780C0110", 0.16, 1.8, CENTRE), Place("Resecentrum", "1780C0120", 0.14, 1.0, CENTRE),
+        Place("Kroppkärr centrum", "1780B0110", 0.10, 1.0, HOUSING), Place("Rud centrum", "1780B0410", 0.09, 0.8, HOUSING),
+        Place("Skolgården Kronoparksskolan", "1780B0310", 0.08, 1.0, SCHOOL), Place("Sandgrundsparken", "1780C0130", 0.10, 1.0, CENTRE),
+        Place("Gång- och cykeltunneln vid Välsviken", "1780B0320", 0.07, 1.0, ("otillaten_trafik", "otrygg_plats")),
+        Place("Bostadsområdet Orrholmen", "1780B0210", 0.09, 1.0, HOUSING), Place("Hamnen", "1780C0120", 0.07),
+        Place("Mariebergsskogen", "1780B0610", 0.05), Place("Lekplatsen Herrhagen", "1780B0120", 0.05),
     ), (59.380, 13.504)),
     Reporting("1737", "Torsby", 11, 2, 3, (
-        Place("Centrumtorget", "1737C1010", 0.26, 0.45, CENTRE), Place("Resecentrum", "1737C1020", 0.16, 1.0, CENTRE),
-        Place("Skolgården Frykenskolan", "1737C1030", 0.14, 1.0, SCHOOL), Place("Bostadsområdet Holmen", "1737C1040", 0.16, 1.0, HOUSING),
-        Place("Badplatsen Nedre Fryken", "1737B1050", 0.10, 1.0, ("nedskrapning",)), Place("Ishallen", "1737C1060", 0.09),
-        Place("Gång- och cykelvägen mot Vitsand", "1737B1070", 0.09, 1.0, ("otillaten_trafik",)),
+        Place("Centrumtorget", "1737C0110", 0.26, 0.45, CENTRE), Place("Resecentrum", "1737C0120", 0.16, 1.0, CENTRE),
+        Place("Skolgården Frykenskolan", "1737C0130", 0.14, 1.0, SCHOOL), Place("Bostadsområdet Holmen", "1737B0110", 0.16, 1.0, HOUSING),
+        Place("Badplatsen Nedre Fryken", "1737A0110", 0.10, 1.0, ("nedskrapning",)), Place("Ishallen", "1737B0120", 0.09),
+        Place("Gång- och cykelvägen mot Vitsand", "1737A0120", 0.09, 1.0, ("otillaten_trafik",)),
     ), (60.135, 12.996)),
     Reporting("1783", "Hagfors", 12, 2, 0, (
-        Place("Skolgården Västra skolan", "1783C1010", 0.20, 2.4, SCHOOL), Place("Resecentrum", "1783C1020", 0.15, 1.0, CENTRE),
-        Place("Stortorget", "1783C1030", 0.15, 1.0, CENTRE), Place("Bostadsområdet Sporthallsvägen", "1783C1040", 0.16, 1.0, HOUSING),
-        Place("Uddeholms badplats", "1783B1050", 0.10, 1.0, ("nedskrapning",)), Place("Fritidsgården", "1783C1060", 0.12),
-        Place("Gång- och cykelvägen vid Älvstranden", "1783C1070", 0.12, 1.0, ("otillaten_trafik",)),
+        Place("Skolgården Västra skolan", "1783C0110", 0.20, 2.4, SCHOOL), Place("Resecentrum", "1783C0120", 0.15, 1.0, CENTRE),
+        Place("Stortorget", "1783C0110", 0.15, 1.0, CENTRE), Place("Bostadsområdet Sporthallsvägen", "1783B0110", 0.16, 1.0, HOUSING),
+        Place("Uddeholms badplats", "1783A0110", 0.10, 1.0, ("nedskrapning",)), Place("Fritidsgården", "1783C0130", 0.12),
+        Place("Gång- och cykelvägen vid Älvstranden", "1783B0120", 0.12, 1.0, ("otillaten_trafik",)),
     ), (60.033, 13.692)),
     Reporting("1762", "Munkfors", 5, 2, 2, (
-        Place("Centrum", "1762C1010", 0.35, 1.0, CENTRE), Place("Skolgården Hagaskolan", "1762C1020", 0.25, 1.0, SCHOOL),
-        Place("Badplatsen Ransäter", "1762B1030", 0.15, 1.0, ("nedskrapning",)), Place("Bostadsområdet Forsnäs", "1762C1040", 0.25, 1.0, HOUSING),
+        Place("Centrum", "1762C0110", 0.35, 1.0, CENTRE), Place("Skolgården Hagaskolan", "1762C0120", 0.25, 1.0, SCHOOL),
+        Place("Badplatsen Ransäter", "1762B0110", 0.15, 1.0, ("nedskrapning",)), Place("Bostadsområdet Forsnäs", "1762B0110", 0.25, 1.0, HOUSING),
     ), (59.837, 13.545)),
 )
 SUNNE, KARLSTAD, TORSBY, HAGFORS, MUNKFORS = MUNICIPALITIES
@@ -235,7 +235,7 @@ def _plant_faults(events: dict[str, pd.DataFrame]) -> None:
     """Three rows the check keeps out, each with its file, row and column named."""
     torsby, hagfors, karlstad = events[TORSBY.code], events[HAGFORS.code], events[KARLSTAD.code]
     torsby.loc[len(torsby) // 3, "category"] = "Cykelstöld"  # no category of the checklist
-    hagfors.loc[len(hagfors) // 2, "deso"] = "1766C1010"  # Sunne's DeSO in a Hagfors report
+    hagfors.loc[len(hagfors) // 2, "deso"] = "1766C0110"  # Sunne's DeSO in a Hagfors report
     karlstad.loc[len(karlstad) // 4, "description"] = "Väktaren Kalle Lindqvist blev hotad vid entrén."  # a person named
 
 

@@ -2,7 +2,8 @@
 
 This is everything `lagesbild check` does, and what `ingest` does before it stores a file.
 A source's reader (pipeline/ingest/sources/<name>.py) is either a contract reader, with
-`contract()` and `staging_rows()` (and optionally `prepare()`), read and validated here, or a
+`contract()` and `staging_rows()` (and optionally `prepare()`, before validation, and
+`row_issues()`, checks across a row's parsed fields after it), read and validated here, or a
 reader of its own, with `detect()` and `examine()`.
 """
 from __future__ import annotations
@@ -84,6 +85,11 @@ def examine(path: Path, workspace: Workspace, label: str | None = None) -> FileR
     if checked.file_errors:
         report.refusal = " ".join(checked.file_errors)
         return report
+    if hasattr(module, "row_issues"):  # a source's own checks across a row's fields
+        own = module.row_issues(table, checked.parsed, contract, workspace)
+        if len(own):
+            both = pd.concat([checked.issues, own], ignore_index=True) if len(checked.issues) else own
+            checked.issues = both.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
     report.issues = checked.issues
     if table.cells.empty:
         report.notes.append(f"{path.name}: filen har rubriker men inga ifyllda rader.")

@@ -65,6 +65,25 @@ def _parse_date(text: str) -> dt.date | None:
     return None
 
 
+_MONTH = re.compile(r"^(\d{4})(?:[-/ ]?(\d{2})|[-/ ](\d))$")
+
+
+def parse_months(values: pd.Series) -> pd.Series:
+    """A calendar month -> 'YYYY-MM': '202512', '2025-12', '2025-1', or a date in it ('2025-12-01');
+    None when the cell is no month of the years 2000-2100."""
+    def one(text: str) -> str | None:
+        value = text.strip()
+        if match := _MONTH.match(value):
+            year, month = int(match.group(1)), int(match.group(2) or match.group(3))
+        elif date := _parse_date(value):
+            year, month = date.year, date.month
+        else:
+            return None
+        return f"{year}-{month:02d}" if 2000 <= year <= 2100 and 1 <= month <= 12 else None
+
+    return _distinct(values, one)
+
+
 def parse_integers(values: pd.Series, low: int, high: int) -> pd.Series:
     """Whole numbers within [low, high]; "4,0" and "4.0" count as 4."""
     numbers = pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce")

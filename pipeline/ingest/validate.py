@@ -17,7 +17,7 @@ from pipeline.ingest import parse
 from pipeline.ingest.contract import Contract, fold, map_codes
 from pipeline.ingest.pnr import valid_mask
 from pipeline.ingest.read import RawTable
-from pipeline.places import resolve_area, resolver
+from pipeline.places import DESO_CODE, resolve_area, resolver
 
 EARLIEST_DATE = pd.Timestamp("2000-01-01")
 # Excel's limit for one cell: a longer text cannot have been typed or kept in a spreadsheet.
@@ -27,8 +27,6 @@ HIDDEN = "(dolt: ser ut som ett personnummer)"
 HIDDEN_PERSON = "(dolt: ser ut som ett namn eller en e-postadress)"
 # A personal number anywhere in a cell ("Alkohol, 191212121212", "pnr 121212-1212").
 _PERSONAL_CANDIDATE = re.compile(r"(?<!\d)(?:\d{6}|\d{8})[-+ ]?\d{4}(?!\d)")
-# SCB's DeSO code: the municipality code, A/B/C (rural, town, city centre) and four digits.
-_DESO = r"\d{4}[ABC]\d{4}"
 
 
 @dataclass
@@ -63,7 +61,7 @@ def check_table(table: RawTable, contract: Contract) -> Checked:
     if contract.multicode_field and contract.multicode_field not in present:
         notes.append(f"{name}: ingen kolumn för {contract.label(contract.multicode_field).lower()}; de räknas som okända.")
 
-    cells = table.cells
+    cells = _blank_unknown(table.cells, mapping, contract)
     parsed = pd.DataFrame(index=cells.index)
     columns: dict[str, pa.Column] = {}
     explain: dict[str, dict] = {}  # per column key: header, and per-row detail for the messages
@@ -97,6 +95,17 @@ def check_table(table: RawTable, contract: Contract) -> Checked:
     issues = _explain_derived(issues, table)
     issues = _cut_off_rows(issues, table)
     return Checked(parsed, issues, [], notes)
+
+
+def _blank_unknown(cells: pd.DataFrame, mapping, contract: Contract) -> pd.DataFrame:
+    """A field's `unknown_values` ("-" for a crime date not known) are read as an empty cell."""
+    unknown = {p: contract.fields[f]["unknown_values"] for p, f in mapping.fields.items() if contract.fields[f].get("unknown_values")}
+    if not unknown:
+        return cells
+    cells = cells.copy()
+    for position, values in unknown.items():
+        cells[position] = cells[position].where(~cells[position].isin(values), "")
+    return cells
 
 
 def _cut_off_rows(issues: pd.DataFrame, table: RawTable) -> pd.DataFrame:
@@ -207,8 +216,13 @@ def _parse_field(column: pd.Series, field_name: str, spec: dict, contract: Contr
         parsed[field_name] = dates
         today = pd.Timestamp(dt.date.today())
         latest = today + pd.DateOffset(years=spec.get("years_ahead", 0))
-        in_range = dates.isna() | dates.between(EARLIEST_DATE, latest)
-        return [_valid(empty | dates.notna(), "datum"), _valid(in_range, "datum_intervall")], {"latest": latest, "today": today}
+        earliest = pd.Timestamp(spec.get("earliest", EARLIEST_DATE))
+        in_range = dates.isna() | dates.between(earliest, latest)
+        return [_valid(empty | dates.notna(), "datum"), _valid(in_range, "datum_intervall")], {"latest": latest, "today": today, "earliest": earliest}
+    if kind == "month":
+        months = parse.parse_months(column)
+        parsed[field_name] = months
+        return [_valid(empty | months.notna(), "manad")], None
     if kind == "area":
         areas = _resolve_areas(column, contract.spec.get("areas", {}))
         parsed[field_name], parsed[f"{field_name}_type"] = areas["code"], areas["type"]
@@ -246,7 +260,7 @@ def _parse_field(column: pd.Series, field_name: str, spec: dict, contract: Contr
         return [_valid(split["unknown"].str.len().eq(0), "kodlista")], (split["unknown"], codes.allowed_text())
     if kind == "deso":
         codes = column.str.upper().str.replace(" ", "", regex=False)
-        ok = codes.str.fullmatch(_DESO) & codes.str[:4].isin(set(resolver().names))
+        ok = codes.str.match(DESO_CODE.pattern) & codes.str[:4].isin(set(resolver().names))
         parsed[field_name] = codes.where(~empty & ok)
         return [_valid(empty | ok, "deso")], None
     if kind == "municipality":
@@ -389,10 +403,12 @@ def _rule_text(rule: str, value: str, info: dict, row: int, contract: Contract) 
         return f"'{value}' är inget giltigt datum (skriv t.ex. 2026-10-03 eller 3 oktober 2026)."
     if rule == "datum_intervall":
         latest = "dagens datum" if detail["latest"] == detail["today"] else f"{detail['latest']:%Y-%m-%d}"
-        return f"datumet '{value}' ligger utanför {EARLIEST_DATE:%Y-%m-%d} – {latest}."
+        return f"datumet '{value}' ligger utanför {detail['earliest']:%Y-%m-%d} – {latest}."
     if rule == "datumordning":
         header, earlier = info["order"]
         return f"{label.lower()} '{value}' ligger före {earlier.loc[row]:%Y-%m-%d} i kolumnen '{header}'; ett slut kan inte komma före sin start."
+    if rule == "manad":
+        return f"'{value}' är ingen månad (skriv t.ex. 202512 eller 2025-12)."
     if rule == "omrade":
         suggestions = detail.loc[row]
         hint = f" Menade du {' eller '.join(suggestions)}?" if suggestions else ""
