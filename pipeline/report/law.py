@@ -33,7 +33,7 @@ MAPPING = (
     ("law.amount", ("intox.key_figures",)),
     ("law.development", ("intox.trend",)),
     ("law.comparison", ("intox.members",)),
-    ("law.where_when", ()),
+    ("law.where_when", ("varochnar.section",)),
     ("law.sectors", ("enkat.lagesbild", "enkat.regional_picture")),
     ("law.intox", ("intox.breakdowns",)),
 )
@@ -184,8 +184,13 @@ def comparison(snap: Snapshot) -> dict:
 
 
 def where_when(snap: Snapshot) -> dict:
-    """No source in lägesbild gives place and time yet; INTOX gives the month of a visit but not the place of the event."""
-    return {"name": _name(snap), "intox": "intox" in snap.sources_of(snap.area_code)}
+    """Place and time come from the police's crime statistics and the EST reports (the section under this
+    heading); without them the heading says what is missing. INTOX gives the month of a visit, not the place."""
+    present = snap.sources_of(snap.area_code)
+    shows = [text for source, text in (("polisen", "polisens registrerade brott efter område, månad och veckodag"),
+                                       ("est", "EST-rapporternas händelser efter plats och kategori")) if source in present]
+    return {"name": _name(snap), "intox": "intox" in present, "shows": join(shows),
+            "missing": [m for m in (_missing(snap, "polisen"), _missing(snap, "est")) if m is not None]}
 
 
 def sectors(snap: Snapshot) -> dict:
