@@ -80,7 +80,7 @@ SOURCES: tuple[Source, ...] = (
         contract="statistik.yaml",
         staging=("stg_statistik",),
         published=("statistik",),
-        sections={"kommun": ("followup.follow_up",), "region": ("followup.follow_up",)},
+        sections={"kommun": ("followup.follow_up", "bra.indicators"), "region": ("followup.follow_up", "bra.members")},
     ),
 )
 
