@@ -21,6 +21,7 @@ from pipeline.report.formats import MISSING, capitalised, join, number, swedish_
 from pipeline.report.snapshot import Snapshot
 
 HEADING = "Trygghet och brott enligt Brå"
+NTU_HEADING = "Trygghet och utsatthet enligt NTU"  # where the section shows NTU alone
 NTU = "NTU"
 RULE = ("En förändring mellan två år kallas säkerställd bara när de två årens 95-procentiga konfidensintervall inte överlappar. "
         "Överlappar de kan skillnaden bero på slumpen i vilka som svarade, och förändringen räknas inte som verklig.")
@@ -123,17 +124,19 @@ def indicators(snap: Snapshot) -> dict:
     areas = [code for code in (area, county, "riket") if code]
     names = [_name(snap, code) for code in areas]
     ntu = statistics[(statistics.survey == NTU) & statistics.area_code.isin(areas)]
-    own = ntu[ntu.area_code == area]
-    shares = [(i, rows) for i, rows in ntu.groupby("indicator_id", sort=False) if is_share(rows.unit.iloc[0]) and i in set(own.indicator_id)]
-    others = [(i, rows) for i, rows in ntu.groupby("indicator_id", sort=False) if not is_share(rows.unit.iloc[0]) and i in set(own.indicator_id)]
+    shares, others = [], []  # the indicators the municipality has: shares with intervals, other figures (respondents)
+    for _, rows in ntu.groupby("indicator_id", sort=False):
+        if (rows.area_code == area).any():
+            (shares if is_share(rows.unit.iloc[0]) else others).append(rows)
+    # the year's lägesbild shows reported crimes beside the county and the country in its own tables (law.py)
     year_report = kind(snap.period) == "year"
     return {
-        "heading": "Trygghet och utsatthet enligt NTU" if year_report else HEADING, "name": name, "rule": RULE, "ntu": bool(shares or others),
+        "heading": NTU_HEADING if year_report else HEADING, "name": name, "rule": RULE,
+        "ntu": bool(shares or others),
         "overview": _overview(shares, areas, names, name) if shares else None,
-        "series": [_series(rows, areas, names, name) for _, rows in shares],
-        "others": _others(others, areas, names, name) if others else None,
+        "series": [_series(rows, areas, names, name) for rows in shares],
+        "others": _others(others, areas, names) if others else None,
         "crimes": None if year_report else _crimes(statistics, areas, names, name),
-        "year_report": year_report,
     }
 
 
@@ -145,7 +148,7 @@ def _latest(rows: pd.DataFrame, area: str) -> tuple[str | None, str | None]:
 
 def _overview(shares: list, areas: list[str], names: list[str], name: str) -> dict:
     body, years = [], set()
-    for _, rows in shares:
+    for rows in shares:
         latest, before = _latest(rows, areas[0])
         years.add(latest)
         unit, decimals = rows.unit.iloc[0], decimals_of(rows)
@@ -177,14 +180,13 @@ def _series(rows: pd.DataFrame, areas: list[str], names: list[str], name: str) -
         "table": table(f"{title}, {_names(names)} {first}–{last}: {_unit_text(unit)} med 95 % konfidensintervall",
                        ["År", *names, f"Förändring i {name} från året före"], body, numeric=range(1, len(names) + 1)),
         "span": span,
-        "source": str(rows.source.iloc[0]),
     }
 
 
-def _others(others: list, areas: list[str], names: list[str], name: str) -> dict:
+def _others(others: list, areas: list[str], names: list[str]) -> dict:
     """NTU figures that are no shares (the number of respondents), latest year."""
     body = []
-    for _, rows in others:
+    for rows in others:
         latest, _ = _latest(rows, areas[0])
         decimals = decimals_of(rows)
         body.append([_title(rows), latest, *[with_interval(_row(rows, code, latest), rows.unit.iloc[0], decimals) for code in areas]])
@@ -216,7 +218,7 @@ def _crimes(statistics: pd.DataFrame, areas: list[str], names: list[str], name: 
 def members(snap: Snapshot) -> dict:
     """A region's members' NTU values beside each other (never pooled), with the county's and the country's as Brå gives them."""
     area, name = snap.area_code, snap.area_name(snap.area_code)
-    codes = sorted(snap.member_codes(area), key=lambda code: swedish_order(snap.area_name(code)))
+    codes = sorted(snap.member_codes(area), key=lambda code: swedish_order(_name(snap, code)))
     statistics = _statistics(snap)
     county = _county(snap, area)
     references = list(dict.fromkeys(code for code in (area, county, "riket") if code))  # Brå's own values, where it gives them
@@ -235,13 +237,13 @@ def members(snap: Snapshot) -> dict:
                 missing.append(_name(snap, code))
                 continue
             body.append([_area_label(snap, code, area, codes), with_interval(now, unit, decimals),
-                         change(earlier, now) if now is not None and earlier is not None else MISSING])
+                         MISSING if earlier is None else change(earlier, now)])
         title = _title(rows)
         tables.append({"title": title, "table": table(
             f"{title} {latest}: kommunerna i {name}, {_unit_text(unit)} med 95 % konfidensintervall",
             ["Område", latest, f"Förändring från {before}"], body, numeric={1})})
     missing = sorted(set(missing), key=swedish_order)
-    return {"heading": HEADING, "name": name, "rule": RULE, "tables": tables, "own": area in set(ntu.area_code),
+    return {"heading": NTU_HEADING, "name": name, "rule": RULE, "tables": tables, "own": area in set(ntu.area_code),
             "missing": join(missing) if len(missing) <= MANY else f"{number(len(missing))} av områdets {number(len(codes))} kommuner"}
 
 

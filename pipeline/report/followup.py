@@ -173,10 +173,16 @@ def rate_text(row) -> str:
     return "–"
 
 
+def counted(statistics: pd.DataFrame) -> pd.DataFrame:
+    """The official statistics shown as counts and rates: NTU's survey values have a section of their own
+    (pipeline/report/bra.py). A table without `survey` holds none."""
+    return statistics[statistics["survey"].fillna("") != "NTU"] if "survey" in statistics else statistics
+
+
 def _statistics(statistics: pd.DataFrame, name: str) -> list[dict]:
-    """Each indicator year by year; NTU's survey values have a section of their own (pipeline/report/bra.py)."""
+    """Each indicator year by year."""
     found = []
-    for _, rows in statistics[statistics.survey.fillna("") != "NTU"].groupby("indicator_id", sort=False):
+    for _, rows in counted(statistics).groupby("indicator_id", sort=False):
         rows = rows.sort_values("period")
         first = rows.iloc[0]
         unit = _text(first["unit"]) or "per 100 000 invånare"

@@ -21,8 +21,8 @@ import pandas as pd
 
 from pipeline.config import PROJECT_SCHEMAS, read_yaml
 from pipeline.periods import last_month, month, round_text
+from pipeline.report.followup import counted, rate_text, status_cell
 from pipeline.report.followup import follow_up as followup_model
-from pipeline.report.followup import rate_text, status_cell
 from pipeline.report.formats import cell, date, join, mid_sentence, municipality_title, number, percent, table
 from pipeline.report.snapshot import Snapshot
 from pipeline.sources import BY_NAME, SOURCES
@@ -305,6 +305,5 @@ def _plural(label: str, n: int) -> str:
 
 def _statistics(snap: Snapshot) -> pd.DataFrame:
     """Official statistics counted per 100 000; NTU's survey values are shown by their own section (bra.indicators)."""
-    statistics = snap.followup_table("statistik")
-    return statistics[statistics.survey.fillna("") != "NTU"]
+    return counted(snap.followup_table("statistik"))
 

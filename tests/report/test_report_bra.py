@@ -136,6 +136,7 @@ def test_the_follow_up_leaves_ntu_to_its_own_section(month):
 
 def test_a_region_lists_its_members_values_and_pools_none(month):
     members = text(rendered(month, "sutohamu", "bra.members"))
+    assert "Trygghet och utsatthet enligt NTU: kommunerna i SuToHaMu" in members
     assert "Kommunernas värden slås inte ihop till ett värde för SuToHaMu" in members
     assert f"| Sunne | 12{NBSP}% (9–16) | ingen säkerställd förändring |" in members
     assert f"| Värmlands län (som jämförelse) | 15{NBSP}% (14–16) | ingen säkerställd förändring |" in members
