@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from openpyxl import Workbook
 
 from pipeline.build import build
 from pipeline.config import Workspace
-from pipeline.ingest import ingest
+from pipeline.ingest import ingest, staging_ddl, store
 from pipeline.ingest.sources import statistik
 from pipeline.publish import publish
 
@@ -206,3 +207,17 @@ def test_a_workbook_in_data_raw_is_published_as_brå_gives_it_and_never_pooled(t
         "Oro för att bli utsatt för bedrägeri", "Andel (%)", "Brå, Nationella trygghetsundersökningen (NTU)")
     cykel = published[(published.indicator_id == "anmalda_cykelstolder") & (published.area_code == "1766")].set_index("period")
     assert (cykel.loc["2024", "count"], cykel.loc["2024", "value_given"], cykel.loc["2024", "unit"]) == (9, 68.0, "per 100 000 invånare")
+
+
+def test_a_database_made_before_the_workbooks_gets_their_columns(tmp_path):
+    old = duckdb.connect(str(tmp_path / "old.duckdb"))
+    old.execute("CREATE TABLE stg_statistik (path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL, "
+                "area_code VARCHAR NOT NULL, period VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL, count BIGINT, value DOUBLE, "
+                "value_is_rate BOOLEAN NOT NULL)")
+    old.execute("INSERT INTO stg_statistik VALUES ('bra.csv', 'x', 2, '1766', '2024', 'misshandel', 52, 390, true)")
+    old.close()
+    con = store.connect(tmp_path / "old.duckdb", staging_ddl=staging_ddl())
+    columns = [row[0] for row in con.execute("DESCRIBE stg_statistik").fetchall()]
+    assert columns[9:] == ["sheet", "title", "unit", "survey", "ci_low", "ci_high"]
+    assert con.execute("SELECT count, sheet, ci_low FROM stg_statistik").fetchall() == [(52, None, None)]
+    con.close()
