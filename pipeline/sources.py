@@ -81,7 +81,7 @@ SOURCES: tuple[Source, ...] = (
         contract="statistik.yaml",
         staging=("stg_statistik",),
         published=("statistik",),
-        sections={"kommun": ("followup.follow_up",), "region": ("followup.follow_up",)},
+        sections={"kommun": ("followup.follow_up", "bra.indicators"), "region": ("followup.follow_up", "bra.members")},
     ),
     Source(
         name="polisen",
@@ -90,6 +90,7 @@ SOURCES: tuple[Source, ...] = (
         staging=("stg_polisen", "stg_polisen_delivery"),
         published=("indicators",),  # its counted indicators (schemas/indicators/polisen.yaml), with INTOX's
         suppressed=("indicators",),
+        sections={"kommun": ("varochnar.section",), "region": ("varochnar.section",)},
     ),
     Source(
         name="est",
@@ -99,6 +100,7 @@ SOURCES: tuple[Source, ...] = (
         # its counts are counted indicators (schemas/indicators/est.yaml) in the common table, suppressed with the others
         published=("indicators",),
         suppressed=("indicators",),
+        sections={"kommun": ("varochnar.section",), "region": ("varochnar.section",)},  # with the police's, shown once
     ),
 )
 

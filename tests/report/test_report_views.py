@@ -182,7 +182,7 @@ def test_the_header_names_the_sources_and_says_which_are_missing(snapshot_dir, t
             "för Hagfors.") in header
     # the follow-up still comes, from the official statistics; a section two sources name is shown once
     assert report.sections == ["intox.key_figures", "intox.trend", "intox.breakdowns", "enkat.lagesbild", "followup.follow_up",
-                               "intox.data_quality", "intox.definitions"]
+                               "bra.indicators", "intox.data_quality", "intox.definitions"]
     full = Report.load(folder, PERIOD, "1766")
     assert "ingår inte i underlaget" not in plain(full.header())
 
