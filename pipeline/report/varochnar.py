@@ -13,7 +13,7 @@ from functools import lru_cache
 import pandas as pd
 
 from pipeline.config import PROJECT_SCHEMAS, read_yaml
-from pipeline.periods import last_month, month, shift
+from pipeline.periods import kind, last_month, month, shift
 from pipeline.report import est
 from pipeline.report.charts import count_bars, trend_chart
 from pipeline.report.formats import HIDDEN, cell, join, legend, number, table
@@ -33,12 +33,21 @@ def section(snap: Snapshot) -> dict:
     present = snap.sources_of(area)
     return {
         "name": snap.area_name(area),
-        "end": month(end),
-        "before": month(before),
+        "window": window(snap.period),
+        "previous": window(snap.period, earlier=True),
         "police": _police(snap, end, before) if "polisen" in present else None,
         "est": _est(snap, end, before) if "est" in present else None,
         "legend": legend(snap.threshold),
     }
+
+
+def window(period: str, earlier: bool = False) -> str:
+    """The 12 months the breakdowns cover, as a sentence says it: 'under 2025' for a year (its 12 months
+    ending in December), 'under de 12 månaderna till och med oktober 2026' otherwise."""
+    end = shift(last_month(period), -12 if earlier else 0)
+    if kind(period) == "year":
+        return f"året {end[:4]}" if earlier else f"under {end[:4]}"
+    return f"de 12 månaderna till och med {month(end)}" if earlier else f"under de 12 månaderna till och med {month(end)}"
 
 
 def _shown(row: pd.Series | None) -> str | None:
@@ -145,12 +154,12 @@ def beside(snap: Snapshot, area_id: str, index: float | None) -> str | None:
             if _shown(now):
                 moved = change(now, then)
                 parts.append(f"polisen registrerade {_shown(now)} brott som hör till frågan {_question(now.category_label)} "
-                             f"under de 12 månaderna till och med {month(end)}" + ("" if moved == "–" else f", {moved}"))
+                             f"{window(snap.period)}" + ("" if moved == "–" else f", {moved} jämfört med {window(snap.period, True)}"))
     if "est" in present:
-        counts = [f"{_shown(row)} {row.category_label.lower()}" for code in spec.get("est", [])
+        counts = [f"{_shown(row)} händelser av kategorin {row.category_label.lower()}" for code in spec.get("est", [])
                   if _shown(row := snap.get(EST["category"], area, end, code))]
         if counts:
-            parts.append(f"EST-rapporterna visar {join(counts)} under samma 12 månader")
+            parts.append(f"EST-rapporterna har {join(counts)} under samma tid")
     if not parts:
         return None
     sectors = ""
