@@ -80,14 +80,28 @@ def test_reports_are_self_contained_swedish_and_have_their_charts(demo):
 
 
 def test_chart_data_holds_no_count_below_five(demo):
-    """The monthly count bars are the raw counts; none of 1-4 may be in the embedded data."""
+    """The count bars (INTOX's months, the police's and EST's months, weekdays, categories) are the raw
+    counts; none of 1-4 may be in the embedded data."""
+    charts = 0
     for path in (demo / "reports" / PERIOD).rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        for div_id, payload in re.findall(r'Plotly\.newPlot\(\s*"(manad-[^"]+)",\s*(\[.*?\]),\s*\{', text, flags=re.S):
+        for div_id, payload in re.findall(r'Plotly\.newPlot\(\s*"((?:manad|brott|est)-[^"]+)",\s*(\[.*?\]),\s*\{', text, flags=re.S):
+            charts += 1
             for trace in json.loads(payload):
-                values = [v for v in trace.get("y", []) if v is not None]
+                axis = "x" if trace.get("orientation") == "h" else "y"
+                values = [v for v in trace.get(axis, []) if v is not None]
                 assert not [v for v in values if 0 < v < 5], f"{path.name} {div_id}: {values}"
-                assert all(t == ".." or t.replace("\u00a0", "").isdigit() or t == "–" for t in trace["text"]), trace["text"]
+                assert all(t in ("..", "–", "") or t.replace("\u00a0", "").isdigit() for t in trace["text"]), trace["text"]
+    assert charts > 50  # the police's and EST's charts are among them
+
+
+def test_the_sutohamu_report_shows_var_och_nar_with_est_events(demo):
+    text = (demo / "reports" / PERIOD / "region" / "sutohamu.html").read_text(encoding="utf-8")
+    for heading in ("Var och när", "Polisens registrerade brott", "Områden med flest brott", "EST-rapporterna",
+                    "Platser med flest händelser", "Händelser per kategori"):
+        assert f">{heading}</h" in text, heading
+    assert re.search(r"Polisen registrerade \d[\d\u00a0]* brott med brottsplats i SuToHaMu", text)
+    assert re.search(r"\d[\d\u00a0]* händelser rapporterades under de 12 månaderna till och med oktober 2026", text)
 
 
 @needs_chromium

@@ -61,7 +61,9 @@ def test_the_five_headings_in_order_the_law_named_and_no_level_skipped(snapshot_
     mapping = [text for level, text in found[found.index((2, "Kartläggning")):found.index((2, "Källor och begränsningar"))] if level == 3]
     assert mapping == ["Vilka problem och hur mycket", "Utveckling över tid", "Jämförelse med länet och riket", "Var och när",
                        "Sektorernas bild", "INTOX-bilden"]
-    assert "Underlaget saknar uppgifter om plats och tid; polisens brottsstatistik och EST-rapporter ingår inte ännu." in plain(html)
+    assert ("Var och när problemen i Sunne finns visar polisens registrerade brott efter område, månad och veckodag och "
+            "EST-rapporternas händelser efter plats och kategori.") in plain(html)
+    assert (4, "Brott och händelser efter plats och tid") in found
     assert (4, "Nyckeltal") in found and "per 10 000 invånare" in plain(html) and "per 100 000 invånare" in plain(html)
 
 
