@@ -464,6 +464,33 @@ def avtal(target: Path, skriv_over: bool, workspace: Path):
     sys.exit(OK)
 
 
+@template.command(help="Skriv en tom Excelarbetsbok för EST-rapporter (Effektiv samordning för trygghet).\n\nEn rad per "
+                       "händelse: kommun, datum, tidsintervall, kategori, plats, DeSO, koordinater, rapportörens funktion, "
+                       "bedömning och beskrivning, med rullgardinslistor och ett blad med instruktioner.")
+@click.option("--ut", "-o", "target", type=click.Path(dir_okay=False, path_type=Path), default=Path("est-rapporter.xlsx"),
+              metavar="FIL", help="Excelfilen (.xlsx) som skrivs. Standard: est-rapporter.xlsx i aktuell mapp.")
+@click.option("--kommun", "-k", metavar="NAMN", help="Kommunen rapporterna gäller (namn eller kommunkod); blir det enda valet i kolumnen Kommun.")
+@click.option("--skriv-over", is_flag=True, help="Skriv över filen om den redan finns.")
+@_workspace_option
+@_help
+def est(target: Path, kommun: str | None, skriv_over: bool, workspace: Path):
+    from pipeline.ingest.forms import EST_SHEET, TemplateError, write_est_template
+
+    _check_template_target(target, skriv_over)
+    try:
+        written = write_est_template(target, Workspace(workspace), kommun)
+    except TemplateError as error:
+        click.echo(f"Fel: {error}", err=True)
+        sys.exit(USAGE)
+    folder = f"data/raw/est/{name}/" if (name := _kommun_name(kommun)) else "data/raw/est/"
+    click.echo(f"Mallen för EST-rapporter är skriven: {written.resolve()}")
+    click.echo(f"  Bladet {EST_SHEET} har en rad per händelse, med rullgardinslistor för kategori, tidsintervall, "
+               "rapportörens funktion och bedömning; bladet Instruktion förklarar kolumnerna.")
+    click.echo("  Skriv aldrig namn eller personnummer. Lägg sedan filen i " + folder
+               + f" och kontrollera den med: lagesbild check {target}")
+    sys.exit(OK)
+
+
 @template.command(help="Skriv en början till samordnarens analys för ett område och en period.\n\nFilen analys/<period>/<område>.md "
                        "får rubrikerna Analys, Slutsatser, Förslag till åtgärder och Underlag och periodens nyckeltal ur den "
                        "publicerade ögonblicksbilden. Den visas först i områdets rapport när rapporten skapas igen.")

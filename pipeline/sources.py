@@ -1,8 +1,8 @@
 """The sources, each declared once with all of its parts; the stages iterate over them.
 
 A source is one kind of raw material: INTOX forms, the lägesbild questionnaire, the register of
-agreements, official statistics, the police's crime-statistics deliveries. Its parts live in the
-stage folders under its name:
+agreements, official statistics, the police's crime-statistics deliveries, EST incident reports. Its
+parts live in the stage folders under its name:
 
     schemas/<contract>                      the contract an analyst reads and extends
     data/raw/<name>/                        where its exports are dropped
@@ -81,7 +81,7 @@ SOURCES: tuple[Source, ...] = (
         contract="statistik.yaml",
         staging=("stg_statistik",),
         published=("statistik",),
-        sections={"kommun": ("followup.follow_up",), "region": ("followup.follow_up",)},
+        sections={"kommun": ("followup.follow_up", "bra.indicators"), "region": ("followup.follow_up", "bra.members")},
     ),
     Source(
         name="polisen",
@@ -90,6 +90,17 @@ SOURCES: tuple[Source, ...] = (
         staging=("stg_polisen", "stg_polisen_delivery"),
         published=("indicators",),  # its counted indicators (schemas/indicators/polisen.yaml), with INTOX's
         suppressed=("indicators",),
+        sections={"kommun": ("varochnar.section",), "region": ("varochnar.section",)},
+    ),
+    Source(
+        name="est",
+        title="EST-rapporterna",
+        contract="est.yaml",
+        staging=("stg_est", "stg_est_text"),  # stg_est_text: the free text, never published
+        # its counts are counted indicators (schemas/indicators/est.yaml) in the common table, suppressed with the others
+        published=("indicators",),
+        suppressed=("indicators",),
+        sections={"kommun": ("varochnar.section",), "region": ("varochnar.section",)},  # with the police's, shown once
     ),
 )
 

@@ -8,7 +8,7 @@ from pipeline.config import Workspace
 from pipeline.ingest.sources.statistik import catalogue  # schemas/statistik.yaml, as the reader knows it
 
 __all__ = ["catalogue", "population_years", "reference"]
-META = ("title", "unit", "decimals", "kind", "polarity", "source")
+META = ("title", "unit", "decimals", "kind", "polarity", "source", "survey")
 
 
 def population_years(first_year: int, last_year: int) -> pd.DataFrame:

@@ -1,8 +1,9 @@
-"""Empty forms to fill in by hand: the lägesbild questionnaire and the register of agreements.
+"""Empty forms to fill in by hand: the lägesbild questionnaire, the register of agreements, EST reports.
 
 The register of agreements (`write_avtal_template`, contract schemas/avtal.yaml) is a sheet
 "Insatser" with one row per activity, drop-down lists for Status and Kommun/område, the same
-"Instruktion" and hidden "Listor" sheets; what follows describes the questionnaire.
+"Instruktion" and hidden "Listor" sheets; the EST reports (`write_est_template`, schemas/est.yaml)
+are a sheet "Rapporter" with one row per event, likewise. What follows describes the questionnaire.
 
 A municipality that collects the sectors' answers without a survey tool gets the question
 catalogue (schemas/enkat.yaml) as a form that `lagesbild check` and `ingest` read like any export:
@@ -29,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.config import Workspace
 from pipeline.ingest.contract import Contract
-from pipeline.ingest.sources import avtal
+from pipeline.ingest.sources import avtal, est
 from pipeline.ingest.sources.enkat import SCALES, EnkatContract, comment_field, field_name
 from pipeline.ingest.sources.enkat import contract as enkat_contract
 from pipeline.places import area_names, resolver
@@ -368,5 +369,127 @@ def _write_avtal_instructions(sheet, contract: Contract) -> None:
                  "kolumnerna: en kolumn som inte känns igen läses inte in."),
         ("text", "Kontrollera filen innan den läses in: lagesbild check FIL. Kontrollen sparar inget och visar rad och "
                  "kolumn för varje rad som inte kan läsas in; övriga rader läses in som vanligt."),
+    ]
+    _write_lines(sheet, lines)
+
+
+# --- EST incident reports ----------------------------------------------------------------------
+
+EST_SHEET = "Rapporter"
+# (field, width): the header is the field's label in schemas/est.yaml
+EST_COLUMNS = [
+    ("municipality", 14), ("date", 12), ("time_band", 13), ("category", 34), ("place", 30), ("deso", 12),
+    ("coordinates", 22), ("reporter", 22), ("assessment", 22), ("description", 50),
+]
+EST_LISTS = {  # field -> (heading of its list, error style): stop refuses other text, warning asks
+    "category": ("Kategorier", "stop"), "reporter": ("Rapportörens funktion", "stop"),
+    "assessment": ("Bedömningar", "stop"), "time_band": ("Tidsintervall", "stop"),
+}
+# What each assessment means, for the instructions (by code of schemas/est.yaml; a code an analyst
+# adds is listed by its label alone).
+ASSESSMENT_MEANINGS = {
+    "akut": "händelsen kräver en åtgärd genast, t.ex. sanering av kränkande klotter eller en trasig belysning vid en skolväg.",
+    "atgard": "något behöver göras, men inte i dag; tas upp på nästa EST-möte.",
+    "bevaka": "ingen åtgärd nu, men platsen följs; kommer fler rapporter tas den upp.",
+    "ingen_atgard": "händelsen rapporteras för lägesbilden; inget behöver göras.",
+}
+
+
+def write_est_template(target: Path, workspace: Workspace, municipality: str | None = None) -> Path:
+    """Write an empty workbook for EST incident reports to `target`; return the path written.
+
+    The sheet "Rapporter" has one row per event and drop-down lists for Kategori, Tidsintervall,
+    Rapportörens funktion and Bedömning (texts from schemas/est.yaml), and for Kommun (the one
+    municipality given, else all). As the other forms, only the title and header rows have
+    cells, no cell holds a formula, and the list texts are on the hidden sheet "Listor".
+    """
+    contract = est.contract(workspace)
+    name = _municipality_name(municipality) if municipality else None
+    headers = [contract.label(field) for field, _ in EST_COLUMNS]
+    _check_readable(contract, headers)
+
+    title = "EST-rapporter" + (f" – {name}" if name else "")
+    book, sheet, instructions, lists = _new_workbook(EST_SHEET, title)
+    book.properties.creator = "lagesbild"
+    codes = {field: list(contract.codelists[contract.fields[field]["codelist"]].labels.values()) for field in EST_LISTS}
+    municipality_names = [name] if name else sorted(resolver().names.values(), key=_swedish_sort_key)
+    ranges = _write_lists(lists, {field: (heading, codes[field]) for field, (heading, _) in EST_LISTS.items()}
+                          | {"municipality": ("Kommuner", municipality_names)})
+
+    sheet.cell(row=TITLE_ROW, column=1, value=f"{title}: en rad per händelse. Välj i listorna; se bladet {INSTRUCTION_SHEET}.")
+    sheet.cell(row=TITLE_ROW, column=1).font = Font(bold=True, size=13)
+    letters = {}
+    for number, ((field, width), header) in enumerate(zip(EST_COLUMNS, headers), start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=number, value=header)
+        cell.font = Font(bold=True, italic=field == "description")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        letters[field] = letter = get_column_letter(number)
+        sheet.column_dimensions[letter].width = width
+        if field == "date":
+            sheet.column_dimensions[letter].number_format = DATE_FORMAT  # on the column: no empty cells are made
+    sheet.freeze_panes = f"A{FIRST_ROW}"
+
+    def cover(check: DataValidation, field: str) -> None:
+        check.add(f"{letters[field]}{FIRST_ROW}:{letters[field]}{LAST_ROW}")
+
+    for field, (_, style) in EST_LISTS.items():
+        label = contract.label(field)
+        cover(_list_validation(sheet, ranges[field], style, f"Okänt värde: {label}",
+                               f"Välj {label.lower()} i listan: {', '.join(codes[field])}."), field)
+    cover(_list_validation(sheet, ranges["municipality"], "warning", "Okänd kommun",
+                           "Kommunen finns inte i listan. Skriv kommunens namn (t.ex. Sunne) eller kommunkod (t.ex. 1766). "
+                           "Behålla ändå?"), "municipality")
+    dates = DataValidation(type="date", operator="greaterThanOrEqual", formula1="36526", allow_blank=True,  # 2000-01-01
+                           errorStyle="warning", showErrorMessage=True, errorTitle="Inget datum",
+                           error="Skriv dagen då händelsen inträffade, t.ex. 2026-03-14. Behålla ändå?")
+    sheet.add_data_validation(dates)
+    cover(dates, "date")
+    _write_est_instructions(instructions, contract, name)
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(target)
+    return target
+
+
+def _write_est_instructions(sheet, contract: Contract, name: str | None) -> None:
+    def labels(field: str) -> str:
+        return ", ".join(contract.codelists[contract.fields[field]["codelist"]].labels.values())
+
+    assessments = contract.codelists["assessment"].labels
+    folder = f"data/raw/est/{name}/" if name else "data/raw/est/"
+    lines = [
+        ("title", "EST-rapporter" + (f" – {name}" if name else "") + ": så fyller du i"),
+        ("head", "En rad per händelse"),
+        ("text", f"Fyll i bladet {EST_SHEET}: en rad per händelse som du har sett eller fått rapporterad, från EST:s "
+                 "checklista. Rapportera varje vecka eller varannan vecka: tre månader utan en enda rapport räknas som att "
+                 "rapporter saknas, inte som att inget hände."),
+        ("text", "Kommun: " + (f"{name} (välj i listan)." if name else "kommunens namn eller kommunkod, t.ex. Sunne eller 1766.")
+                 + " Datum: dagen då händelsen inträffade (eller upptäcktes), skriven ÅÅÅÅ-MM-DD, t.ex. 2026-03-14. "
+                 f"Tidsintervall (frivilligt): när på dygnet, {labels('time_band')}."),
+        ("text", f"Kategori: välj i listan. {labels('category')}. Välj Annat bara när inget annat passar och beskriv då "
+                 "händelsen i Beskrivning."),
+        ("head", "Var"),
+        ("text", "Plats: platsens namn, skrivet likadant varje gång, t.ex. Resecentrum, Centrumtorget eller Skolgården "
+                 "Västra skolan. Rapporterna räknas per plats, och samma namn med olika stavning blir olika platser."),
+        ("text", "DeSO (frivilligt): SCB:s statistikområde, nio tecken, t.ex. 1766C1010; det måste ligga i kommunen. En rad "
+                 "utan plats men med DeSO redovisas under DeSO-koden. Koordinater (frivilligt) sparas men visas aldrig."),
+        ("head", "Vem rapporterar och hur bråttom är det"),
+        ("text", f"Rapportörens funktion: välj i listan ({labels('reporter')}). Skriv aldrig ditt eller någon annans namn."),
+        ("text", "Bedömning (frivilligt): " + " ".join(
+            f"{label} – {ASSESSMENT_MEANINGS[code]}" if code in ASSESSMENT_MEANINGS else f"{label}."
+            for code, label in assessments.items())
+                 + " Andelen rapporter med en bedömning följs upp."),
+        ("head", "Beskrivning och personuppgifter"),
+        ("text", "Beskrivning (frivilligt): kort vad som hände. Beskrivningen sparas men visas aldrig i rapporterna."),
+        ("text", "En EST-rapport nämner aldrig en person: skriv inga namn, e-postadresser eller personnummer. En rad vars plats "
+                 "eller beskrivning ser ut att innehålla ett namn läses inte in, och en fil med ett personnummer avvisas i sin "
+                 "helhet."),
+        ("head", "När rapporterna är ifyllda"),
+        ("text", f"Spara filen som Excel-arbetsbok (.xlsx) i mappen {folder} Ändra, flytta eller döp inte om kolumnerna: "
+                 "en kolumn som inte känns igen läses inte in. En export från ett annat verktyg (t.ex. csv) med samma "
+                 "kolumner läses på samma sätt."),
+        ("text", "Kontrollera filen innan den läses in: lagesbild check FIL. Kontrollen sparar inget och visar rad och "
+                 "kolumn för varje rad som inte kan läsas in (okänd kategori, funktion eller bedömning, ett datum som inte "
+                 "kan läsas, en okänd kommun); övriga rader läses in som vanligt."),
     ]
     _write_lines(sheet, lines)

@@ -143,7 +143,8 @@ def _find_header(grid: pd.DataFrame, header_score) -> int:
 # --- Excel -------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path, header_score) -> tuple[pd.DataFrame, dict]:
+def workbook_sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
+    """Every sheet of a workbook, in order, as (name, rows of text cells as _excel_text writes them)."""
     from openpyxl import load_workbook
 
     try:
@@ -152,17 +153,20 @@ def _read_xlsx(path: Path, header_score) -> tuple[pd.DataFrame, dict]:
         raise ReadError(f"{path.name}: kan inte öppnas som Excel-arbetsbok (filen är skadad, avklippt, krypterad "
                         "eller ingen riktig .xlsx-fil). Öppna den i Excel och spara den igen som .xlsx.") from error
     try:
-        best = None
-        for sheet in book.worksheets:
-            rows = [[_excel_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-            if not rows:
-                continue
-            grid = pd.DataFrame(rows)
-            score = max((header_score([str(v) for v in row]) for row in rows[:HEADER_SEARCH_ROWS]), default=0)
-            if best is None or score > best[0]:
-                best = (score, grid, sheet.title)
+        return [(sheet.title, [[_excel_text(value) for value in row] for row in sheet.iter_rows(values_only=True)])
+                for sheet in book.worksheets]
     finally:
         book.close()
+
+
+def _read_xlsx(path: Path, header_score) -> tuple[pd.DataFrame, dict]:
+    best = None
+    for title, rows in workbook_sheets(path):
+        if not rows:
+            continue
+        score = max((header_score([str(v) for v in row]) for row in rows[:HEADER_SEARCH_ROWS]), default=0)
+        if best is None or score > best[0]:
+            best = (score, pd.DataFrame(rows), title)
     if best is None:
         raise ReadError(f"{path.name}: arbetsboken har inga ifyllda blad.")
     return best[1], {"format": "xlsx", "sheet": best[2]}

@@ -17,7 +17,7 @@ from pipeline.ingest import parse
 from pipeline.ingest.contract import Contract, fold, map_codes
 from pipeline.ingest.pnr import valid_mask
 from pipeline.ingest.read import RawTable
-from pipeline.places import resolve_area, resolver
+from pipeline.places import DESO_CODE, resolve_area, resolver
 
 EARLIEST_DATE = pd.Timestamp("2000-01-01")
 # Excel's limit for one cell: a longer text cannot have been typed or kept in a spreadsheet.
@@ -75,6 +75,8 @@ def check_table(table: RawTable, contract: Contract) -> Checked:
         field_checks[key] = checks
         explain[key] = {"header": table.headers[position], "field": field_name, "detail": detail}
     _add_order_checks(mapping, contract, parsed, field_checks, explain, table.headers)
+    _add_within_checks(mapping, contract, parsed, field_checks, explain)
+    _add_person_checks(mapping, contract, cells, field_checks)
     for key, checks in field_checks.items():
         columns[key] = pa.Column(str, checks=checks, nullable=False)
     yes_no_columns = {}
@@ -167,6 +169,40 @@ def _add_order_checks(mapping, contract: Contract, parsed: pd.DataFrame, field_c
         explain[f"c{position}"]["order"] = (headers[position_of[other]], earlier)
 
 
+def _add_within_checks(mapping, contract: Contract, parsed: pd.DataFrame, field_checks: dict, explain: dict) -> None:
+    """`within: <field>`: a DeSO area must lie in the row's municipality (its code begins with the municipality's)."""
+    present = set(mapping.fields.values())
+    for position, field_name in mapping.fields.items():
+        other = contract.fields[field_name].get("within")
+        if other is None or other not in present:
+            continue
+        area, municipality = parsed[field_name], parsed[other]
+        ok = area.isna() | municipality.isna() | municipality.eq("") | area.str[:4].eq(municipality)
+        field_checks[f"c{position}"].append(_valid(ok, "deso_kommun"))
+        explain[f"c{position}"]["within"] = municipality
+
+
+def _add_person_checks(mapping, contract: Contract, cells: pd.DataFrame, field_checks: dict) -> None:
+    """`persons: refuse`: a text that seems to name a person keeps its row out (`_names_in_text`).
+
+    The words of the fields a field's `names_allowed_from` lists (its places, its municipality), as
+    the file writes them, are no names in it; of a field checked here itself (listed before it in
+    the contract), only the cells that passed."""
+    exceptions = contract.spec.get("not_names") or {}
+    position_of = {name: position for position, name in mapping.fields.items()}
+    passed: dict[str, pd.Series] = {}
+    for field_name in (name for name, spec in contract.fields.items() if name in position_of and spec.get("persons") == "refuse"):
+        allowed: set[str] = set()
+        for other in contract.fields[field_name].get("names_allowed_from", []):
+            if other in position_of:
+                column = cells[position_of[other]]
+                column = column[passed[other]] if other in passed else column
+                allowed |= {word for text in pd.unique(column) for word in fold(text).split()}
+        person = _names_in_text(cells[position_of[field_name]], exceptions, allowed)
+        passed[field_name] = ~person
+        field_checks[f"c{position_of[field_name]}"].append(_valid(~person, "person"))
+
+
 def _valid(ok: pd.Series, rule: str) -> pa.Check:
     """A Pandera check whose verdict was computed while parsing (so each cell is parsed once)."""
     return pa.Check(lambda s: ok.reindex(s.index).fillna(False).astype(bool), name=rule)
@@ -222,6 +258,11 @@ def _parse_field(column: pd.Series, field_name: str, spec: dict, contract: Contr
         split = parse.split_multicode(column, codes, contract.spec.get("multicode_separators", [","]))
         parsed[field_name] = split["codes"]
         return [_valid(split["unknown"].str.len().eq(0), "kodlista")], (split["unknown"], codes.allowed_text())
+    if kind == "deso":
+        codes = column.str.upper().str.replace(" ", "", regex=False)
+        ok = codes.str.match(DESO_CODE.pattern) & codes.str[:4].isin(set(resolver().names))
+        parsed[field_name] = codes.where(~empty & ok)
+        return [_valid(empty | ok, "deso")], None
     if kind == "municipality":
         resolved = resolver().resolve_series(column)
         parsed[field_name] = resolved["code"].where(~resolved["known_unknown"], "")
@@ -260,26 +301,56 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _NAME_WORD = re.compile(r"[A-ZÅÄÖÉÜØ][a-zåäöéèüøæ]+(?:-[A-ZÅÄÖÉÜØ][a-zåäöéèüøæ]+)?")
 
 
+def _is_role(word: str, roles: list[str]) -> bool:
+    """A folded word is a role word, or begins or ends with one of at least four letters
+    ("kommunpolis", "skolchef"), or contains one of at least six ("säkerhetssamordnarna")."""
+    return any(word == r or (len(r) >= 4 and (word.startswith(r) or word.endswith(r))) or (len(r) >= 6 and r in word) for r in roles)
+
+
 def _person_like(column: pd.Series, role_words: list[str]) -> pd.Series:
     """True where a responsible-function cell names a person or holds an e-mail address.
 
     A person: two or three capitalised words ("Anna Svensson", "Karl-Erik Berg Lind"), alone or as
     a part of the cell set off by a comma, dash, slash or brackets ("Anna Svensson (kommunpolis)"),
-    with no word for a role among them. A word names a role when it is a role word, or begins or
-    ends with one of at least four letters ("Kommunpolis", "Skolchef"), or contains one of at
-    least six ("Säkerhetssamordnarna").
+    with no word for a role among them (`_is_role`).
     """
     roles = [fold(w) for w in role_words]
-
-    def is_role(word: str) -> bool:
-        return any(word == r or (len(r) >= 4 and (word.startswith(r) or word.endswith(r))) or (len(r) >= 6 and r in word) for r in roles)
 
     def one(text: str) -> bool:
         if _EMAIL.search(text):
             return True
         for part in re.split(r"[,;:()\[\]/–—]|\s-\s|\boch\b|&", text):
             words = part.split()
-            if 2 <= len(words) <= 3 and all(_NAME_WORD.fullmatch(w) for w in words) and not any(is_role(fold(w)) for w in words):
+            if 2 <= len(words) <= 3 and all(_NAME_WORD.fullmatch(w) for w in words) and not any(_is_role(fold(w), roles) for w in words):
+                return True
+        return False
+
+    return _distinct_map(column, one).astype(bool)
+
+
+def _names_in_text(column: pd.Series, exceptions: dict, allowed: set[str] = frozenset()) -> pd.Series:
+    """True where free text seems to name a person: an e-mail address, or two capitalised name-like
+    words in a row within a sentence or clause ("… såg Anna Svensson …").
+
+    A capitalised word is no name when it is one of `exceptions["words"]` (words that begin a
+    sentence, days, shops), one of `allowed` (the file's places and municipalities), or a place
+    or function by its `exceptions["word_parts"]` (`_is_role`: "Skolgården", "Centrumtorget").
+    Not every municipality's name is allowed: Berg, Lund and Mora are surnames too. A first name
+    alone is not found; the text is never shown, so this guards what is stored.
+    """
+    words = {fold(w) for w in exceptions.get("words", [])} | set(allowed)
+    parts = [fold(w) for w in exceptions.get("word_parts", [])]
+
+    def name_like(word: str) -> bool:
+        folded = fold(word)
+        return bool(_NAME_WORD.fullmatch(word)) and folded not in words and not _is_role(folded, parts)
+
+    def one(text: str) -> bool:
+        if _EMAIL.search(text):
+            return True
+        for clause in re.split(r"[,;:.!?()\[\]/–—\"”]|\s-\s|\boch\b|&", text):
+            tokens = clause.split()
+            if any(name_like(a) and name_like(b) for a, b in zip(tokens, tokens[1:])):
                 return True
         return False
 
@@ -308,7 +379,7 @@ def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, explain: dict, 
         info = explain[failure.column]
         row = int(failure.index)
         value = "" if pd.isna(failure.failure_case) else str(failure.failure_case)
-        shown = HIDDEN if _looks_personal(value) else HIDDEN_PERSON if failure.check == "funktion" else value
+        shown = HIDDEN if _looks_personal(value) else HIDDEN_PERSON if failure.check in ("funktion", "person") else value
         if failure.check == "langd":
             info = {**info, "length": len(value)}
             shown = shown if shown != value else f"{value[:40]}…"
@@ -347,6 +418,17 @@ def _rule_text(rule: str, value: str, info: dict, row: int, contract: Contract) 
         return (f"{label.lower()} ska vara en funktion eller roll, inte en person: cellen ser ut som ett namn eller en "
                 "e-postadress. Skriv funktionen, t.ex. Kommunpolis eller Säkerhetssamordnare – samverkan som hänger "
                 "på personer upphör när de slutar.")
+    if rule == "person":
+        return (f"{label.lower()} ser ut att nämna en person (ett namn eller en e-postadress), och raden läses inte in: "
+                "en rapport nämner aldrig personer. Skriv om texten utan namn; är orden ett platsnamn, lägg till dem under "
+                f"not_names i schemas/{contract.source}.yaml.")
+    if rule == "deso":
+        return f"'{value}' är ingen DeSO-kod (nio tecken: kommunkoden, A, B eller C och fyra siffror, t.ex. 1766C1010)."
+    if rule == "deso_kommun":
+        names = resolver().names
+        municipality = info["within"].loc[row]
+        return (f"DeSO-området '{value}' ligger i {names.get(value[:4].upper(), value[:4])}, inte i {names.get(municipality, municipality)} "
+                "som raden gäller; kontrollera kommunen eller DeSO-koden.")
     if rule == "alder":
         bands = ", ".join(band[0] for band in contract.spec["age_bands"])
         return f"'{value}' är varken en ålder 0–120 eller en åldersgrupp inom {bands}."

@@ -103,6 +103,25 @@ def breakdown(snap: Snapshot, indicator: str, area: str, period: str, chart_id: 
     return found | {"all_hidden": bool(rows.suppression.fillna("").ne("").all())}
 
 
+def count_bars(rows: pd.DataFrame, chart_id: str, description: str, label_title: str, axis_title: str,
+               by_size: bool = True) -> dict | None:
+    """A breakdown of counts (one area, one period) as labelled horizontal bars, largest first (or in the
+    code list's order), and as a table; None without rows. A hidden count has no bar, only its mark."""
+    if rows.empty:
+        return None
+    hidden = rows.suppression.fillna("").ne("")
+    order = ["_hidden", "_value", "sort_order"] if by_size else ["sort_order"]
+    rows = rows.assign(_hidden=hidden, _value=-rows.value.fillna(0)).sort_values(order)
+    labels = [label if not r["suppression"] else f"{label} ({_cell(r)})" for label, (_, r) in zip(rows.category_label, rows.iterrows())]
+    values = rows["value"].astype(float)
+    plot = bars(labels, values.tolist(), [_cell(r) if not r["suppression"] else "" for _, r in rows.iterrows()], axis_title,
+                values.max() if values.notna().any() else 1, "%{y}: %{x}<extra></extra>")
+    plot.update_xaxes(dtick=None)
+    body = [[label, _cell(r)] for label, (_, r) in zip(rows.category_label, rows.iterrows())]
+    found = figure(plot, chart_id, description + ".", table(description, [label_title, "Antal"], body, numeric={1}))
+    return found | {"all_hidden": bool(rows._hidden.all())}
+
+
 def bars(labels: list[str], values: list[int], texts: list[str], axis_title: str, largest: float, hover: str) -> go.Figure:
     """Horizontal bars, largest first, each labelled with its text (the questionnaire's regional picture)."""
     plot = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker={"color": BLUE}, text=texts, textposition="outside",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.periods import last_month, period_text, round_of, round_text, short_round
+from pipeline.report import varochnar
 from pipeline.report.charts import bars, figure
 from pipeline.report.formats import count_words, date, join, number, percent, small_count, span, swedish_order, table
 from pipeline.report.intox import RULES
@@ -45,6 +46,7 @@ def lagesbild(snap: Snapshot) -> dict:
             "heat": _heat_table(rows, sectors, f"{title}: sektorernas svar, {round_text(round_)}"),
             "distribution": _distribution_table(values[values.area_id == area_id], distribution[distribution.area_id == area_id],
                                                 f"{title}: svarsfördelning, index och förändring, {round_text(round_)}"),
+            "beside": varochnar.beside(snap, area_id, _area_index(values, area_id)),
         })
     return model | {
         "later": _later_round(snap, round_),
@@ -53,6 +55,12 @@ def lagesbild(snap: Snapshot) -> dict:
         "samsyn": _samsyn(snap, round_),
         "quality": questionnaire_quality(snap),
     }
+
+
+def _area_index(values: pd.DataFrame, area_id: str) -> float | None:
+    """The area's index over all its questions (its row without a question)."""
+    row = values[(values.area_id == area_id) & (values.question_id == "")]
+    return None if row.empty else row.presence_index.iloc[0]
 
 
 def _in_round(frame: pd.DataFrame, round_: str) -> pd.DataFrame:

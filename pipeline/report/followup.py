@@ -163,22 +163,30 @@ def status_cell(label, overdue) -> dict:
 # --- official statistics ------------------------------------------------------------------------
 
 
+def rate_text(row) -> str:
+    """Per 100 000 inhabitants as computed from the count, or the source's own figure, marked as such."""
+    decimals = _int(row.decimals)
+    if pd.notna(row.rate_per_100k):
+        return number(row.rate_per_100k, decimals)
+    if pd.notna(row.value_given):
+        return f"{number(row.value_given, decimals)} (enligt källan)"
+    return "–"
+
+
+def counted(statistics: pd.DataFrame) -> pd.DataFrame:
+    """The official statistics shown as counts and rates: NTU's survey values have a section of their own
+    (pipeline/report/bra.py). A table without `survey` holds none."""
+    return statistics[statistics["survey"].fillna("") != "NTU"] if "survey" in statistics else statistics
+
+
 def _statistics(statistics: pd.DataFrame, name: str) -> list[dict]:
+    """Each indicator year by year."""
     found = []
-    for _, rows in statistics.groupby("indicator_id", sort=False):
+    for _, rows in counted(statistics).groupby("indicator_id", sort=False):
         rows = rows.sort_values("period")
         first = rows.iloc[0]
-        decimals = _int(first["decimals"])
         unit = _text(first["unit"]) or "per 100 000 invånare"
-        body = []
-        for row in rows.itertuples(index=False):
-            if pd.notna(row.rate_per_100k):
-                rate = number(row.rate_per_100k, decimals)
-            elif pd.notna(row.value_given):
-                rate = f"{number(row.value_given, decimals)} (enligt källan)"
-            else:
-                rate = "–"
-            body.append([row.period, number(row.count) if pd.notna(row.count) else "–", rate])
+        body = [[row.period, number(row.count) if pd.notna(row.count) else "–", rate_text(row)] for row in rows.itertuples(index=False)]
         found.append({
             "title": first["title"],
             "table": table(f"{first['title']}, {name}, {rows.period.iloc[0]}–{rows.period.iloc[-1]}", ["År", "Antal", capitalised(unit)],

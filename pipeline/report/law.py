@@ -21,8 +21,8 @@ import pandas as pd
 
 from pipeline.config import PROJECT_SCHEMAS, read_yaml
 from pipeline.periods import last_month, month, round_text
+from pipeline.report.followup import counted, rate_text, status_cell
 from pipeline.report.followup import follow_up as followup_model
-from pipeline.report.followup import status_cell
 from pipeline.report.formats import cell, date, join, mid_sentence, municipality_title, number, percent, table
 from pipeline.report.snapshot import Snapshot
 from pipeline.sources import BY_NAME, SOURCES
@@ -30,10 +30,10 @@ from pipeline.sources import BY_NAME, SOURCES
 CATALOGUE = "lagesbild_lag.yaml"
 # Brå's headings of the kartläggning, in order, each a part of this module, with the registry sections it holds.
 MAPPING = (
-    ("law.amount", ("intox.key_figures",)),
+    ("law.amount", ("intox.key_figures", "bra.indicators")),
     ("law.development", ("intox.trend",)),
-    ("law.comparison", ("intox.members",)),
-    ("law.where_when", ()),
+    ("law.comparison", ("intox.members", "bra.members")),
+    ("law.where_when", ("varochnar.section",)),
     ("law.sectors", ("enkat.lagesbild", "enkat.regional_picture")),
     ("law.intox", ("intox.breakdowns",)),
 )
@@ -139,7 +139,7 @@ def amount(snap: Snapshot) -> dict:
     statistics = _statistics(snap)
     latest = statistics[statistics.period <= snap.period]
     latest = latest[latest.area_code == area].sort_values("period").groupby("indicator_id", sort=False).tail(1)
-    rows = [[r.title, r.period, number(r.count) if pd.notna(r.count) else "–", _rate(r)] for r in latest.itertuples()]
+    rows = [[r.title, r.period, number(r.count) if pd.notna(r.count) else "–", rate_text(r)] for r in latest.itertuples()]
     return {
         "year": snap.period, "name": _name(snap), "intox": intox, "intox_missing": _missing(snap, "intox"),
         "statistics": table(f"Officiell statistik för {_name(snap)}, senaste år till och med {snap.period}",
@@ -176,7 +176,7 @@ def comparison(snap: Snapshot) -> dict:
             found = [mine[(mine.indicator_id == i) & (mine.period == p)] for i, p in latest.items()]
             if all(f.empty for f in found):
                 continue
-            rows.append([snap.area_name(code)] + [_rate(f.iloc[0]) if not f.empty else "–" for f in found])
+            rows.append([snap.area_name(code)] + [rate_text(f.iloc[0]) if not f.empty else "–" for f in found])
         columns = ["Område"] + [f"{titles[i]}, {p}" for i, p in latest.items()]
         stat_table = table(f"Officiell statistik per 100 000 invånare, {_name(snap)}, länet och riket", columns, rows,
                            numeric=range(1, len(columns)))
@@ -184,8 +184,13 @@ def comparison(snap: Snapshot) -> dict:
 
 
 def where_when(snap: Snapshot) -> dict:
-    """No source in lägesbild gives place and time yet; INTOX gives the month of a visit but not the place of the event."""
-    return {"name": _name(snap), "intox": "intox" in snap.sources_of(snap.area_code)}
+    """Place and time come from the police's crime statistics and the EST reports (the section under this
+    heading); without them the heading says what is missing. INTOX gives the month of a visit, not the place."""
+    present = snap.sources_of(snap.area_code)
+    shows = [text for source, text in (("polisen", "polisens registrerade brott efter område, månad och veckodag"),
+                                       ("est", "EST-rapporternas händelser efter plats och kategori")) if source in present]
+    return {"name": _name(snap), "intox": "intox" in present, "shows": join(shows),
+            "missing": [m for m in (_missing(snap, "polisen"), _missing(snap, "est")) if m is not None]}
 
 
 def sectors(snap: Snapshot) -> dict:
@@ -304,15 +309,6 @@ def _plural(label: str, n: int) -> str:
 
 
 def _statistics(snap: Snapshot) -> pd.DataFrame:
-    return snap.followup_table("statistik")
-
-
-def _rate(row) -> str:
-    """Per 100 000 inhabitants as computed from the count, or the source's own figure, marked as such."""
-    decimals = 0 if pd.isna(row.decimals) else int(row.decimals)
-    if pd.notna(row.rate_per_100k):
-        return number(row.rate_per_100k, decimals)
-    if pd.notna(row.value_given):
-        return f"{number(row.value_given, decimals)} (enligt källan)"
-    return "–"
+    """Official statistics counted per 100 000; NTU's survey values are shown by their own section (bra.indicators)."""
+    return counted(snap.followup_table("statistik"))
 

@@ -52,8 +52,9 @@ FOLLOWUP_TABLES = {
     "insatser": ["area_type", "area_code", "promise", "activity", "responsible", "start_date", "end_date", "status", "status_label",
                  "overdue", "indicators"],
     "process": ["area_type", "area_code", "indicator_id", "title", "label", "period", "numerator", "denominator", "value", "unit"],
-    "statistik": ["area_type", "area_code", "period", "indicator_id", "count", "population", "rate_per_100k", "value_given", "basis",
-                  "areas_covered", "areas_total", "files", "title", "unit", "decimals", "kind", "polarity", "source"],
+    "statistik": ["area_type", "area_code", "period", "indicator_id", "count", "population", "rate_per_100k", "value_given", "ci_low",
+                  "ci_high", "basis", "areas_covered", "areas_total", "files", "title", "unit", "decimals", "kind", "polarity", "source",
+                  "survey"],
 }
 
 
@@ -251,6 +252,9 @@ def _followup_table(directory: Path, name: str, areas: set[str]) -> pd.DataFrame
     if not path.exists():
         return _empty(FOLLOWUP_TABLES[name])
     frame = pd.read_parquet(path)
+    for column in FOLLOWUP_TABLES[name]:  # a snapshot written before the column existed (statistik's ci_low, survey)
+        if column not in frame:
+            frame[column] = None
     return frame[frame["area_code"].isin(areas)].reset_index(drop=True)
 
 

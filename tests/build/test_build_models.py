@@ -102,9 +102,11 @@ def test_a_broken_staging_row_breaks_its_models_key(tmp_path):
 def test_official_statistics_without_an_indicator_stop_the_build(tmp_path):
     con = duckdb.connect()
     con.execute("CREATE TABLE stg_statistik (path VARCHAR, sha256 VARCHAR, source_row INTEGER, area_code VARCHAR, period VARCHAR,"
-                " indicator_id VARCHAR, count BIGINT, value DOUBLE, value_is_rate BOOLEAN)")
+                " indicator_id VARCHAR, count BIGINT, value DOUBLE, value_is_rate BOOLEAN, sheet VARCHAR, title VARCHAR,"
+                " unit VARCHAR, survey VARCHAR, ci_low DOUBLE, ci_high DOUBLE)")
     for row, code in enumerate(["1766", "1737", "1783"], start=2):  # a broken reader: no indicator id
-        con.execute("INSERT INTO stg_statistik VALUES ('bra.csv', 'x', ?, ?, '2024', NULL, 10, NULL, false)", [row, code])
+        con.execute("INSERT INTO stg_statistik (path, sha256, source_row, area_code, period, indicator_id, count, value, value_is_rate)"
+                    " VALUES ('bra.csv', 'x', ?, ?, '2024', NULL, 10, NULL, false)", [row, code])
     con.execute("CREATE TABLE ref_population_year AS SELECT '1766' AS municipality_code, 2024 AS year, 13000.0 AS population_mean, 'm' AS basis")
     con.register("members", region_members(Workspace(tmp_path)))
     con.execute("CREATE TABLE ref_area_member AS SELECT * FROM members")

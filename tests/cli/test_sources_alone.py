@@ -87,8 +87,8 @@ def test_the_questionnaire_alone_gives_its_municipalities_and_regions(questionna
 def test_a_questionnaire_only_kommun_report_has_the_lagesbild_and_says_what_is_missing(questionnaire_only):
     text = report(questionnaire_only, "kommun", "1783")
     assert "Lägesbildsenkät" in text and "Hagfors" in text
-    assert missing(text, "Hagfors") == ("INTOX, registret över medborgarlöften och insatser, den officiella statistiken "
-                                        "och polisens brottsstatistik")
+    assert missing(text, "Hagfors") == ("INTOX, registret över medborgarlöften och insatser, den officiella statistiken, "
+                                        "polisens brottsstatistik och EST-rapporterna")
     assert "Nyckeltal" not in text and "Antal formulär per månad" not in text
 
 
@@ -109,7 +109,7 @@ def test_the_register_and_statistics_alone_give_the_follow_up(register_and_stati
     sunne = report(register_and_statistics, "kommun", "1766")
     assert "Uppföljning av samverkansöverenskommelsen" in sunne
     assert "Trygghetsvandringar två gånger per termin" in sunne
-    assert missing(sunne, "Sunne") == "INTOX, lägesbildsenkäten och polisens brottsstatistik"
+    assert missing(sunne, "Sunne") == "INTOX, lägesbildsenkäten, polisens brottsstatistik och EST-rapporterna"
     region = report(register_and_statistics, "region", "sutohamu")
     assert "Uppföljning av samverkansöverenskommelsen" in region and "insatser genomförda" in region
 
@@ -117,7 +117,8 @@ def test_the_register_and_statistics_alone_give_the_follow_up(register_and_stati
 def test_a_municipality_with_statistics_but_no_register_says_the_register_is_missing(register_and_statistics):
     text = report(register_and_statistics, "kommun", "1715")  # Kil: in Brå's csv, not in the register
     assert "Officiell statistik" in text
-    assert missing(text, "Kil") == "INTOX, lägesbildsenkäten, registret över medborgarlöften och insatser och polisens brottsstatistik"
+    assert missing(text, "Kil") == ("INTOX, lägesbildsenkäten, registret över medborgarlöften och insatser, polisens brottsstatistik "
+                                    "och EST-rapporterna")
 
 
 def test_intox_alone_gives_the_covered_municipalities_without_a_questionnaire_section(intox_only):
@@ -126,14 +127,14 @@ def test_intox_alone_gives_the_covered_municipalities_without_a_questionnaire_se
     assert sorted(scope.loc[scope.area_type == "kommun", "area_code"]) == VARMLAND
     text = report(intox_only, "kommun", "1783")
     assert "Nyckeltal" in text
-    assert missing(text, "Hagfors") == ("Lägesbildsenkäten, registret över medborgarlöften och insatser, den officiella statistiken "
-                                        "och polisens brottsstatistik")
+    assert missing(text, "Hagfors") == ("Lägesbildsenkäten, registret över medborgarlöften och insatser, den officiella statistiken, "
+                                        "polisens brottsstatistik och EST-rapporterna")
     assert "Regional lägesbild" not in report(intox_only, "region", "sutohamu")
 
 
 def test_every_source_together_names_no_missing_source_for_sunne(demo):
     scope = areas(demo)
-    assert set(scope.loc[scope.area_code == "1766", "source"]) == {"intox", "enkat", "avtal", "statistik", "polisen"}
+    assert set(scope.loc[scope.area_code == "1766", "source"]) == {"intox", "enkat", "avtal", "statistik", "polisen", "est"}
     assert "ingår inte i underlaget" not in report(demo, "kommun", "1766")
 
 

@@ -18,7 +18,8 @@ from pipeline.config import PROJECT_SCHEMAS, REFERENCE_DIR
 from pipeline.demo import write_demo_data
 
 END = "2026-10"
-OTHER_SOURCES = ("data/raw/enkat/", "data/raw/statistik/", "data/raw/avtal/", "data/raw/polisen/", "data/reference/")  # window 2024-11 .. 2026-10; Arvika from 2025-05
+OTHER_SOURCES = ("data/raw/enkat/", "data/raw/statistik/", "data/raw/avtal/", "data/raw/polisen/", "data/raw/est/",
+                 "data/reference/")  # window 2024-11 .. 2026-10; Arvika from 2025-05
 VARMLAND = {"1715", "1730", "1737", "1760", "1761", "1762", "1763", "1764", "1765", "1766",
             "1780", "1781", "1782", "1783", "1784", "1785"}
 CSK_HEADER = ["Formulär-id", "Besöksdatum", "Ålder", "Kön", "Hemkommun", "Alkohol", "Cannabis",

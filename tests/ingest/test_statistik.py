@@ -371,7 +371,7 @@ def compute(staging: pd.DataFrame, population: pd.DataFrame, tmp_path: Path) -> 
     connection = duckdb.connect()
     connection.execute(statistik.STAGING_DDL + POPULATION_DDL)
     connection.register("staging_frame", staging)
-    connection.execute("INSERT INTO stg_statistik SELECT * FROM staging_frame")
+    connection.execute("INSERT INTO stg_statistik BY NAME SELECT * FROM staging_frame")
     connection.register("population_frame", population)
     connection.execute("INSERT INTO ref_population_year SELECT * FROM population_frame")
     connection.register("member_frame", region_members(Workspace(tmp_path)))

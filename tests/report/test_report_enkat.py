@@ -242,7 +242,7 @@ def test_a_kommun_without_answers_says_so_in_its_header_and_has_no_questionnaire
     text, _ = page(reports, "kommun/1762.html")
     header = plain(text[text.index("<header>"):text.index("</header>")])
     assert ("Rapporten bygger på INTOX. Lägesbildsenkäten, registret över medborgarlöften och insatser, den officiella "
-            "statistiken och polisens brottsstatistik ingår inte i underlaget för Munkfors.") in header
+            "statistiken, polisens brottsstatistik och EST-rapporterna ingår inte i underlaget för Munkfors.") in header
     assert "<h2>Lägesbildsenkät" not in text and 'id="lagesbildsenkat"' not in text
     assert "<h2>Nyckeltal</h2>" in text
 
@@ -252,8 +252,8 @@ def test_a_kommun_with_only_questionnaire_answers_gets_a_report_without_intox(re
     text, parsed = page(reports, "kommun/1780.html")
     words = plain(text)
     assert "Rapporten bygger på lägesbildsenkäten." in words
-    assert ("INTOX, registret över medborgarlöften och insatser, den officiella statistiken och polisens brottsstatistik "
-            "ingår inte i underlaget för Karlstad.") in words
+    assert ("INTOX, registret över medborgarlöften och insatser, den officiella statistiken, polisens brottsstatistik och "
+            "EST-rapporterna ingår inte i underlaget för Karlstad.") in words
     assert "Rapporten bygger på INTOX" not in words and "röjandeskyddade" not in words
     assert "Nyckeltal" not in words and "Dataunderlag och datakvalitet" not in words and "Definitioner" not in words
     assert 'class="plotly-graph-div"' not in text

@@ -178,10 +178,11 @@ def test_the_header_names_the_sources_and_says_which_are_missing(snapshot_dir, t
     report = Report.load(folder, PERIOD, "1783")
     header = plain(report.header())
     assert ("Rapporten bygger på INTOX, lägesbildsenkäten och den officiella statistiken. "
-            "Registret över medborgarlöften och insatser och polisens brottsstatistik ingår inte i underlaget för Hagfors.") in header
+            "Registret över medborgarlöften och insatser, polisens brottsstatistik och EST-rapporterna ingår inte i underlaget "
+            "för Hagfors.") in header
     # the follow-up still comes, from the official statistics; a section two sources name is shown once
     assert report.sections == ["intox.key_figures", "intox.trend", "intox.breakdowns", "enkat.lagesbild", "followup.follow_up",
-                               "intox.data_quality", "intox.definitions"]
+                               "bra.indicators", "intox.data_quality", "intox.definitions"]
     full = Report.load(folder, PERIOD, "1766")
     assert "ingår inte i underlaget" not in plain(full.header())
 
@@ -192,8 +193,8 @@ def test_a_questionnaire_only_area_has_no_intox_sections_and_no_intox_claim(snap
     report = Report.load(folder, PERIOD, "1766")
     assert report.sections == ["enkat.lagesbild"]
     header = plain(report.header())
-    missing = ("INTOX, registret över medborgarlöften och insatser, den officiella statistiken och polisens brottsstatistik "
-               "ingår inte i underlaget för Sunne.")
+    missing = ("INTOX, registret över medborgarlöften och insatser, den officiella statistiken, polisens brottsstatistik och "
+               "EST-rapporterna ingår inte i underlaget för Sunne.")
     assert missing in header and "INTOX" not in header.replace(missing, "")
     assert header.startswith("Lägesbild – brottsförebyggande arbete och ANDT Sunne kommun, oktober 2026 Rapporten bygger på lägesbildsenkäten.")
     assert "röjandeskyddade" not in header  # no suppressed source in this report

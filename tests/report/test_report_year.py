@@ -157,7 +157,8 @@ def test_month_reports_keep_their_layout(month_dir, area):
              "region": ["Nyckeltal", "Utveckling de senaste fem åren", "Kommunerna i regionen",
                         "Vilka substanser, vilka personer, vilken avsikt"]}[snap.kind]
     assert top[:len(first)] == first
-    assert top[-3:] == ["Uppföljning av samverkansöverenskommelsen", "Dataunderlag och datakvalitet", "Definitioner"]
+    ntu = {"kommun": "Trygghet och brott enligt Brå", "region": f"Trygghet och utsatthet enligt NTU: kommunerna i {snap.area_name(area)}"}
+    assert top[-4:] == ["Uppföljning av samverkansöverenskommelsen", ntu[snap.kind], "Dataunderlag och datakvalitet", "Definitioner"]
     assert not any(text in FIVE for text in top) and LAW not in plain(html)
     levels = [1] + [level for level, _ in found]
     assert all(after <= before + 1 for before, after in zip(levels, levels[1:])), levels

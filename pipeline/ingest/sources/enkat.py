@@ -220,10 +220,10 @@ def prepare(table: RawTable, contract: EnkatContract, workspace: Workspace) -> t
     return replace(table, headers=headers, cells=cells), notes
 
 
-def municipality_from_path(path: Path, workspace: Workspace) -> tuple[str, str] | None:
-    """A folder data/raw/enkat/<kommun>/, else a municipality named in the file name."""
+def municipality_from_path(path: Path, workspace: Workspace, source: str = SOURCE) -> tuple[str, str] | None:
+    """A folder data/raw/<source>/<kommun>/, else a municipality named in the file name."""
     try:
-        parts = path.resolve().relative_to((workspace.raw / SOURCE).resolve()).parts
+        parts = path.resolve().relative_to((workspace.raw / source).resolve()).parts
     except ValueError:
         parts = ()
     if len(parts) > 1:

@@ -1,4 +1,5 @@
-"""Official statistics: a tidy csv, Brå's municipal csv and Kolada's API JSON as tidy rows.
+"""Official statistics: a tidy csv, Brå's municipal csv, Kolada's API JSON and Brå's workbooks
+"Indikatorer för kommuners lägesbild" as tidy rows.
 
 Every reader returns a `Statistik`: `rows`, one row per area × year × indicator (ROW_COLUMNS), and
 Swedish messages for what was left out. A row holds what the source gave and nothing computed:
@@ -14,11 +15,20 @@ Swedish messages for what was left out. A row holds what the source gave and not
                    the published rate, so one row per area × year × indicator and never two.
     source_row     the spreadsheet row (csv) or the record number (Kolada JSON, 1-based)
 
+Brå's workbooks (read_workbook) fill the columns of WORKBOOK_COLUMNS too; the other readers leave them empty:
+
+    sheet          the workbook's sheet the value comes from
+    title, unit    the indicator's title and unit as the workbook gives them (an indicator the catalogue
+                   does not know gets a derived id, and the reports name it by these)
+    survey         'NTU' for a value of Brå's Nationella trygghetsundersökning
+    ci_low, ci_high  the NTU value's 95 % confidence interval, from the workbook's sheets of bounds
+
 The rates per 100 000 and regional pooling are computed from `count` in DuckDB
 (pipeline/sql/statistik/); a given `value` is never averaged into a region.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -32,19 +42,28 @@ from pipeline import places
 from pipeline.config import PROJECT_SCHEMAS, Workspace
 from pipeline.ingest.contract import fold
 from pipeline.ingest.findings import FileReport
-from pipeline.ingest.read import ReadError, decode_text, read_table
+from pipeline.ingest.pnr import personal_number_columns
+from pipeline.ingest.read import ReadError, decode_text, read_table, workbook_sheets
 
 SOURCE = "statistik"
 ROW_COLUMNS = ["area_code", "period", "indicator_id", "count", "value", "value_is_rate", "source_row"]
+WORKBOOK_COLUMNS = {"sheet": str, "title": str, "unit": str, "survey": str, "ci_low": float, "ci_high": float}
 ISSUE_COLUMNS = ["row", "column", "value", "rule", "message"]
 
-# The staging table the readers' rows are stored in (one batch per file, keyed by its sha256).
+# The staging table the readers' rows are stored in (one batch per file, keyed by its sha256). The
+# columns of Brå's workbooks came later: a database made before them gets them, empty, when opened.
 STAGING_DDL = """
 CREATE TABLE IF NOT EXISTS stg_statistik (
     path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, source_row INTEGER NOT NULL,
     area_code VARCHAR NOT NULL, period VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL,
     count BIGINT, value DOUBLE, value_is_rate BOOLEAN NOT NULL
 );
+ALTER TABLE stg_statistik ADD COLUMN IF NOT EXISTS sheet VARCHAR;
+ALTER TABLE stg_statistik ADD COLUMN IF NOT EXISTS title VARCHAR;
+ALTER TABLE stg_statistik ADD COLUMN IF NOT EXISTS unit VARCHAR;
+ALTER TABLE stg_statistik ADD COLUMN IF NOT EXISTS survey VARCHAR;
+ALTER TABLE stg_statistik ADD COLUMN IF NOT EXISTS ci_low DOUBLE;
+ALTER TABLE stg_statistik ADD COLUMN IF NOT EXISTS ci_high DOUBLE;
 """
 MISSING_NUMBER = {"", ".", "..", "…", "x"}  # SCB/Brå: ".." uppgift saknas, "x" sekretess
 ZERO_NUMBER = {"-", "–", "—"}  # SCB/Brå: "–" inget finns att redovisa
@@ -196,6 +215,11 @@ def _finish(frame: pd.DataFrame, issues: _Issues, notes: list[str], key_column: 
                        f"{row.indicator_id} {row.period} för {row.area_code} finns redan på {issues.unit} "
                        f"{first[(row.area_code, row.period, row.indicator_id)]}; den raden används.")
         frame = frame[~repeated]
+    return Statistik(_typed(frame), issues.frame(), [], notes)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """ROW_COLUMNS (and the WORKBOOK_COLUMNS a frame has) in their types."""
     rows = pd.DataFrame(
         {
             "area_code": frame["area_code"].astype(str),
@@ -206,8 +230,9 @@ def _finish(frame: pd.DataFrame, issues: _Issues, notes: list[str], key_column: 
             "value_is_rate": frame["value"].notna().astype(bool),
             "source_row": frame["source_row"].astype(int),
         }
-    ).reset_index(drop=True)
-    return Statistik(rows, issues.frame(), [], notes)
+        | {column: frame[column].astype(object if kind is str else float) for column, kind in WORKBOOK_COLUMNS.items() if column in frame}
+    )
+    return rows.reset_index(drop=True)
 
 
 def _empty(file_error: str) -> Statistik:
@@ -511,6 +536,265 @@ def read_kolada(path: Path, workspace: Workspace | None = None) -> Statistik:
     return _finish(frame, issues, notes, "municipality")
 
 
+# --- Brå's workbook "Indikatorer för kommuners lägesbild" ------------------------------------------
+#
+# One xlsx per municipality; one sheet per indicator: its title in A1, column headers in row 2 (the
+# first is the geography), then a row per geography (the municipality, its county, "Hela landet").
+#   * reported crimes: "(anmälda)" in the sheet's name, "(anmälda brott)" in the title, columns
+#     "<unit> <year>" ("Antal 2024", "Antal per 100 000 inv 2024");
+#   * NTU: years as columns, a title "<name>, enligt NTU 2017–2024. <unit>"; the 95 % confidence bounds
+#     of an NTU indicator are sheets of their own with the same <name> and the unit
+#     "KI (95 %) undre gräns" or "KI (95 %) övre gräns".
+# (As Region Dalarna reads them: Analytikernatverket/hamta_data_playwright, bra_kommunindikatorer.R.)
+
+NTU = "NTU"
+CRIME_UNIT = "per 100 000 invånare"  # a reported-crime indicator's figure, as in the catalogue
+_YEARS = r"(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?"
+_NTU_TITLE = re.compile(rf"^(?P<name>.*?)[\s,]*\benligt NTU\b\s*(?:{_YEARS})?\s*\.?\s*(?P<unit>.*?)[\s.]*$", re.IGNORECASE)
+_COLUMN = re.compile(rf"^(?P<unit>.*?)\s*(?P<years>{_YEARS})$")
+_YEARS_AT_END = re.compile(rf"[\s,]*{_YEARS}[\s.]*$")
+_SLUG_LENGTH = 48
+_CELL_COLUMNS = ["source_row", "area_code", "period", "header", "column_unit", "number"]
+_FRAME_COLUMNS = ["source_row", "area_code", "period", "indicator_id", "count", "value", *WORKBOOK_COLUMNS]
+
+
+@dataclass
+class _Sheet:
+    name: str
+    issues: _Issues
+    geography: str = "A"  # the header of the geography column, as messages name it
+    label: str = ""  # the indicator's name: the title without "(anmälda brott)", "i kommunen …" or ", enligt NTU …"
+    crime: bool = False  # a reported-crime sheet ("<unit> <year>" columns); else an NTU sheet (years as columns)
+    unit: str = ""  # an NTU sheet's unit, from its title ("Andel (%)")
+    bound: str | None = None  # "ci_low" | "ci_high": a sheet of an NTU indicator's confidence bounds
+    cells: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_CELL_COLUMNS))  # the readable cells
+
+    @property
+    def key(self) -> str:
+        return _loose(self.label)
+
+
+def _slug(text: str) -> str:
+    """A stable id part from a title: its ascii words joined by '_'; a long one cut and given a hash."""
+    slug = re.sub(r"[^a-z0-9]+", "_", _loose(text)).strip("_")
+    if len(slug) > _SLUG_LENGTH:
+        slug = slug[:_SLUG_LENGTH].rstrip("_") + "_" + hashlib.sha1(slug.encode()).hexdigest()[:8]
+    return slug or "indikator"
+
+
+def _bound_of(unit: str) -> str | None:
+    words = fold(unit).split()
+    if "ki" in words or "konfidensintervall" in words:
+        return "ci_low" if "undre" in words else "ci_high" if "övre" in words else None
+    return None
+
+
+def _is_crime(name: str, title: str) -> bool:
+    return not _NTU_TITLE.match(title) and ("(anmälda" in name.casefold() or "(anmälda brott)" in title.casefold())
+
+
+def _is_workbook(sheets: list[tuple[str, list[list[str]]]]) -> bool:
+    """Brå's layout: some sheet is a reported-crime or NTU sheet by its name or its title in A1."""
+    titles = [(name, str(rows[0][0] or "") if rows and rows[0] else "") for name, rows in sheets]
+    return any(_is_crime(name, title) or _NTU_TITLE.match(title) for name, title in titles)
+
+
+def _grid(rows: list[list[str]]) -> pd.DataFrame:
+    grid = pd.DataFrame(rows).fillna("").astype(str)
+    return grid.apply(lambda column: column.str.replace("\xa0", " ").str.strip())
+
+
+def _read_sheet(file: str, name: str, grid: pd.DataFrame, notes: list[str]) -> _Sheet | None:
+    """One sheet's readable cells (area and year known, number parsed); its problems in its own _Issues."""
+    sheet = _Sheet(name, _Issues(f"{file}, flik '{name}'"))
+    if grid.eq("").all().all():
+        return None
+    title = grid.iat[0, 0]
+    headers = grid.iloc[1].tolist() if len(grid) > 1 else []
+    years = {position: match for position, header in enumerate(headers) if position and (match := _COLUMN.match(header))}
+    if not years:
+        notes.append(f"{file}: fliken '{name}' har inga kolumner för år i rad 2 och läses inte in.")
+        return None
+    if not title:
+        sheet.issues.add(1, "A", "", "rubrik", "fliken saknar rubrik i cell A1, så det framgår inte vilken indikator den gäller; "
+                                               "fliken läses inte in.")
+        return sheet
+    sheet.geography = headers[0] or "A"
+    sheet.crime = _is_crime(name, title)
+    if sheet.crime:
+        label = re.sub(r"\s+i kommunen\b.*$", "", re.sub(r"\(anmälda brott\)", " ", title, flags=re.IGNORECASE), flags=re.IGNORECASE)
+    else:
+        ntu = _NTU_TITLE.match(title)
+        label, sheet.unit = (ntu.group("name"), ntu.group("unit")) if ntu else (title, "")
+        if not sheet.unit and fold(title).startswith("antal"):  # "Antal svarande i NTU."
+            sheet.unit = "antal"
+        sheet.bound = _bound_of(sheet.unit)
+    sheet.label = re.sub(r"\s+", " ", _YEARS_AT_END.sub("", label)).strip(" ,.")
+    spans = [headers[p] for p, match in years.items() if not parse_year(match.group("years"))]
+    if spans:
+        notes.append(f"{file}: fliken '{name}' har kolumnen '{spans[0]}' för flera år; värdet räknas till det sista året.")
+
+    body = grid.iloc[2:, [0, *years]]
+    body.index = body.index + 1  # spreadsheets count rows from 1
+    body = body[body.ne("").any(axis=1)]
+    areas = _resolve_column(body[0])
+    numbers = {position: _numbers(body[position]) for position in years}
+    empty = pd.concat([body[position].eq("") for position in years], axis=1).all(axis=1)
+    footnote = empty & areas["code"].isna()  # "Källa: Brå" below the table: text, no numbers
+    if footnote.any():
+        notes.append(f"{file}: fliken '{name}' har {_rows(int(footnote.sum()))} utan siffror (t.ex. '{body.loc[footnote, 0].iloc[0]}'), "
+                     "som tolkas som fotnoter och inte läses in.")
+    for row in body.index[areas["code"].isna() & ~footnote]:
+        sheet.issues.add(row, sheet.geography, body.at[row, 0], "omrade", _area_problem(body.at[row, 0], areas.at[row, "suggestions"]))
+    known = areas["code"].notna()
+    found = []
+    for position, match in years.items():
+        unit = match.group("unit") if sheet.crime else ""
+        cells, parsed = body.loc[known, position], numbers[position][known]
+        before = len(sheet.issues.rows)
+        (_check_count if sheet.crime and fold(unit) == "antal" else _check_value)(parsed, cells, headers[position], sheet.issues)
+        bad = {row for row, *_ in sheet.issues.rows[before:]}
+        good = parsed["number"].notna() & ~parsed.index.isin(bad)
+        found.append(pd.DataFrame({
+            "source_row": parsed.index[good], "area_code": areas.loc[known, "code"][good].to_numpy(),
+            "period": _YEAR.findall(match.group("years"))[-1], "header": headers[position], "column_unit": unit,
+            "number": parsed.loc[good, "number"].to_numpy(),
+        }, columns=_CELL_COLUMNS))
+    sheet.cells = pd.concat(found, ignore_index=True)
+    return sheet
+
+
+def _workbook_indicator(sheet: _Sheet, indicators: dict[str, dict], made: set[str]) -> str:
+    """A sheet's indicator id: the catalogue's entry whose name equals the sheet's (NTU entries for an
+    NTU sheet, the others for reported crimes), else one made from the name ('ntu_…', 'anmalda_…')."""
+    survey = not sheet.crime
+    for indicator_id, spec in indicators.items():
+        names = {_loose(name) for name in [indicator_id, spec.get("title", ""), *spec.get("bra_names", [])] if name}
+        if (spec.get("survey") == NTU) == survey and sheet.key in names:
+            return indicator_id
+    indicator_id = ("ntu_" if survey else "anmalda_") + _slug(sheet.label)
+    if indicator_id in made:  # the same name in another unit
+        indicator_id += "_" + _slug(sheet.unit or sheet.name)
+    made.add(indicator_id)
+    return indicator_id
+
+
+def read_workbook(path: Path, workspace: Workspace | None = None) -> Statistik:
+    """Brå's "Indikatorer för kommuners lägesbild" (the layout above): every sheet's indicator with its unit,
+    per geography and year; an NTU value with its confidence bounds from their own sheets.
+
+    Values are kept as Brå gives them (a reported-crime count also becomes a rate, and a region's figure is
+    pooled from counts only, in DuckDB). A sheet without a title, a cell that is no number and a geography
+    that is no municipality, county or "Hela landet" are quarantined with file, sheet, row and column named;
+    the rest of the workbook is read.
+    """
+    path = Path(path)
+    file = path.name
+    try:
+        workbook = [(name, _grid(rows)) for name, rows in workbook_sheets(path)]
+    except ReadError as error:
+        return _empty(str(error))
+    for name, grid in workbook:
+        if len(grid) > 2 and (found := personal_number_columns(grid.iloc[2:], grid.iloc[1].tolist())):
+            return _empty(f"{file}: filen avvisas eftersom kolumnen '{found[0]}' i fliken '{name}' innehåller personnummer. "
+                          "Inget från filen har sparats.")
+    notes: list[str] = []
+    sheets = [sheet for name, grid in workbook if (sheet := _read_sheet(file, name, grid, notes)) is not None]
+    values = [sheet for sheet in sheets if sheet.label and not sheet.bound]
+    if not values:
+        return _empty(f"{file}: ingen flik har Brås utformning för indikatorer för kommuners lägesbild "
+                      "(indikatorns rubrik i A1, kolumnrubriker med år i rad 2, en rad per område).")
+    indicators = catalogue(workspace)
+    made: set[str] = set()
+    frames, unknown = [], []
+    for sheet in values:
+        indicator_id = _workbook_indicator(sheet, indicators, made)
+        if indicator_id not in indicators:
+            unknown.append(f"'{sheet.label}' (flik '{sheet.name}', id {indicator_id})")
+        frames += _sheet_rows(sheet, indicator_id)
+    frame = _keep_first(pd.concat(frames, ignore_index=True), {sheet.name: sheet for sheet in sheets})
+    frame = _with_bounds(frame, [sheet for sheet in sheets if sheet.bound], values)
+    ntu = frame.loc[frame["survey"] == NTU, "indicator_id"].nunique()
+    notes.insert(0, f"{file}: Brås indikatorer för kommuners lägesbild: {frame['indicator_id'].nunique() - ntu} om anmälda brott "
+                    f"och {ntu} ur Nationella trygghetsundersökningen (NTU), för {frame['area_code'].nunique()} områden.")
+    if unknown:
+        listed = unknown[0] if len(unknown) == 1 else ", ".join(unknown[:-1]) + " och " + unknown[-1]
+        notes.append(f"{file}: {'indikatorn' if len(unknown) == 1 else 'indikatorerna'} {listed} finns inte i "
+                     "schemas/statistik.yaml och läses in med rubrik och enhet ur arbetsboken.")
+    issues = [sheet.issues.frame().assign(sheet=sheet.name) for sheet in sheets if sheet.issues.rows]
+    issues = pd.concat(issues, ignore_index=True) if issues else pd.DataFrame(columns=[*ISSUE_COLUMNS, "sheet"])
+    return Statistik(_typed(frame), issues, [], notes)
+
+
+def _sheet_rows(sheet: _Sheet, indicator_id: str) -> list[pd.DataFrame]:
+    """A sheet's cells as rows: an NTU value, or a reported crime's count beside Brå's rate per 100 000
+    (a column of another unit becomes an indicator of its own)."""
+    cells, keys = sheet.cells, ["source_row", "area_code", "period"]
+    if not sheet.crime:
+        return [cells[keys].assign(indicator_id=indicator_id, count=float("nan"), value=cells["number"], sheet=sheet.name,
+                                   title=sheet.label, unit=sheet.unit, survey=NTU)]
+    units = cells["column_unit"].map(fold)
+    rate, count = units.str.contains("100 000|100000"), units.eq("antal")
+    counts = cells.loc[count, keys + ["number"]].rename(columns={"number": "count"})
+    rates = cells.loc[rate, keys + ["number"]].rename(columns={"number": "value"})
+    found = [counts.merge(rates, on=keys, how="outer").assign(indicator_id=indicator_id, sheet=sheet.name, title=sheet.label,
+                                                              unit=CRIME_UNIT, survey=None)]
+    for unit, other in cells[~rate & ~count].groupby("column_unit", sort=False):
+        found.append(other[keys].assign(indicator_id=f"{indicator_id}_{_slug(unit)}", count=float("nan"), value=other["number"],
+                                        sheet=sheet.name, title=f"{sheet.label} ({unit})", unit=unit, survey=None))
+    return [frame.reindex(columns=_FRAME_COLUMNS) for frame in found]
+
+
+def _keep_first(frame: pd.DataFrame, sheets: dict[str, _Sheet]) -> pd.DataFrame:
+    """One row per area, year and indicator: a later sheet that gives it again is quarantined."""
+    keys = ["area_code", "period", "indicator_id"]
+    repeated = frame.duplicated(keys, keep="first")
+    first = frame[~repeated].set_index(keys)["sheet"]
+    for row in frame[repeated].itertuples(index=False):
+        sheet = sheets[row.sheet]
+        sheet.issues.add(row.source_row, sheet.geography, row.area_code, "dubblett",
+                         f"{row.title} {row.period} finns redan i fliken '{first[(row.area_code, row.period, row.indicator_id)]}'; "
+                         "den används.")
+    return frame[~repeated].reset_index(drop=True)
+
+
+def _with_bounds(frame: pd.DataFrame, bounds: list[_Sheet], values: list[_Sheet]) -> pd.DataFrame:
+    """ci_low and ci_high from the sheets of bounds of the NTU value with the same name (its first sheet);
+    bounds that do not enclose their value are quarantined, and the value is kept without an interval."""
+    owner: dict[str, str] = {}
+    for sheet in values:
+        if not sheet.crime:
+            owner.setdefault(sheet.key, sheet.name)
+    keys = ["sheet", "area_code", "period"]
+    parts = []
+    for bound in bounds:
+        if bound.key in owner:
+            parts.append(bound.cells.assign(sheet=owner[bound.key], side=bound.bound, bound_sheet=bound.name))
+        else:
+            bound.issues.add(1, "A", bound.label, "ki", f"konfidensgränserna gäller '{bound.label}', men arbetsboken har ingen flik "
+                                                        "med själva värdena; fliken läses inte in.")
+    frame = frame.drop(columns=["ci_low", "ci_high"])
+    given = pd.concat(parts, ignore_index=True).drop_duplicates([*keys, "side"]) if parts else pd.DataFrame(columns=[*keys, "side", "number"])
+    wide = given.pivot(index=keys, columns="side", values="number").reindex(columns=["ci_low", "ci_high"])
+    frame = frame.join(wide.astype(float), on=keys)
+    cells = given.set_index([*keys, "side"])
+    by_name = {sheet.name: sheet for sheet in bounds}
+    for side, wrong in (("ci_low", frame["ci_low"] > frame["value"]), ("ci_high", frame["ci_high"] < frame["value"])):
+        for row in frame[wrong].itertuples(index=False):
+            cell = cells.loc[(row.sheet, row.area_code, row.period, side)]
+            by_name[cell["bound_sheet"]].issues.add(
+                cell["source_row"], cell["header"], _decimal(cell["number"]), "ki",
+                f"intervallet {_decimal(row.ci_low)}–{_decimal(row.ci_high)} omsluter inte värdet {_decimal(row.value)} "
+                f"i fliken '{row.sheet}'; värdet läses in utan intervall.")
+    outside = (frame["ci_low"] > frame["value"]) | (frame["ci_high"] < frame["value"])
+    frame.loc[outside, ["ci_low", "ci_high"]] = float("nan")
+    return frame[_FRAME_COLUMNS]
+
+
+def _decimal(value: float) -> str:
+    return "–" if pd.isna(value) else f"{value:g}".replace(".", ",")
+
+
 # --- which reader --------------------------------------------------------------------------------
 
 
@@ -534,9 +818,16 @@ def _load_json(path: Path) -> tuple[object, str | None]:
 
 
 def detect(path: Path) -> str | None:
-    """'kolada' for a Kolada JSON response, 'bra' for Brå's municipal csv, 'tidy' for a tidy table."""
+    """'kolada' for a Kolada JSON response, 'bra' for Brå's municipal csv, 'bra_lagesbild' for Brå's workbook
+    "Indikatorer för kommuners lägesbild", 'tidy' for a tidy table."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            if _is_workbook(workbook_sheets(path)):
+                return "bra_lagesbild"
+        except ReadError:
+            return None
     if suffix == ".json":
         try:
             records = _kolada_records(json.loads(path.read_bytes().decode("utf-8-sig")))
@@ -580,14 +871,17 @@ def read(path: Path, workspace: Workspace | None = None) -> Statistik:
         return read_bra(path, workspace)
     if kind == "kolada":
         return read_kolada(path, workspace)
-    return _empty(f"{Path(path).name}: känns inte igen som officiell statistik (tidy csv, Brås kommun-csv eller Kolada-JSON).")
+    if kind == "bra_lagesbild":
+        return read_workbook(path, workspace)
+    return _empty(f"{Path(path).name}: känns inte igen som officiell statistik (tidy csv, Brås kommun-csv, Kolada-JSON eller "
+                  "Brås arbetsbok med indikatorer för kommuners lägesbild).")
 
 
 # --- what `lagesbild check` and `ingest` see --------------------------------------------------
 
 
 def examine(report: FileReport, workspace: Workspace) -> FileReport:
-    """Official statistics have readers of their own (Brå's csv, Kolada's JSON, a tidy table)."""
+    """Official statistics have readers of their own (Brå's csv and workbook, Kolada's JSON, a tidy table)."""
     result = read(report.path, workspace)
     report.kind, report.notes = f"officiell statistik ({detect(report.path) or 'okänt format'})", result.notes
     if result.file_errors:
@@ -595,7 +889,9 @@ def examine(report: FileReport, workspace: Workspace) -> FileReport:
         return report
     report.issues = result.issues.assign(field=None)
     report.staging = {"stg_statistik": staging_rows(result, report.label, report.sha256).drop(columns=["path", "sha256"])}
-    report.rows_kept, report.dropped_rows = len(result.rows), int(result.issues["row"].nunique())
+    # a workbook's sheets number their rows each from 1
+    where = [column for column in ("sheet", "row") if column in result.issues]
+    report.rows_kept, report.dropped_rows = len(result.rows), len(result.issues.drop_duplicates(where))
     report.records = report.rows_kept + report.dropped_rows
     return report
 
@@ -608,7 +904,11 @@ def staging_rows(result: Statistik, path: str, sha256: str) -> pd.DataFrame:
     rows = result.rows.copy()
     rows.insert(0, "sha256", sha256)
     rows.insert(0, "path", str(path))
-    return rows[["path", "sha256", "source_row", "area_code", "period", "indicator_id", "count", "value", "value_is_rate"]]
+    for column, kind in WORKBOOK_COLUMNS.items():  # empty for every reader but the workbook's
+        if column not in rows:
+            rows[column] = pd.Series(None if kind is str else float("nan"), index=rows.index, dtype=object if kind is str else float)
+    return rows[["path", "sha256", "source_row", "area_code", "period", "indicator_id", "count", "value", "value_is_rate",
+                 *WORKBOOK_COLUMNS]]
 
 
 def _rows(n: int) -> str:

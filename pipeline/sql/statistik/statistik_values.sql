@@ -1,8 +1,10 @@
 -- Official statistics per area, year and indicator: counts as rates per 100 000, pooled for regions.
 --
 -- Inputs
---   stg_statistik(path, sha256, source_row, area_code, period, indicator_id, count, value, value_is_rate)
---       tidy rows of pipeline/ingest/sources/statistik.py; area_code '1766' | 'lan-20' | 'riket' | a region id
+--   stg_statistik(path, sha256, source_row, area_code, period, indicator_id, count, value, value_is_rate,
+--                 sheet, title, unit, survey, ci_low, ci_high)
+--       tidy rows of pipeline/ingest/sources/statistik.py; area_code '1766' | 'lan-20' | 'riket' | a region id;
+--       sheet … ci_high only from Brå's workbooks (NTU values with their 95 % confidence intervals)
 --   ref_population_year(municipality_code, year, population_mean, basis)
 --       mean population of the year, (31 Dec previous year + 31 Dec year) / 2, with its basis text
 --       (pipeline.build.statistik.population_years, from pipeline.places.mean_population)
@@ -10,7 +12,7 @@
 --       every region with its member municipalities (pipeline.places.region_members)
 --
 -- Output: statistik_values(area_type, area_code, period, indicator_id, count, population,
---         rate_per_100k, value_given, basis, areas_covered, areas_total, files)
+--         rate_per_100k, value_given, ci_low, ci_high, basis, areas_covered, areas_total, files)
 --
 -- Rules
 --   * One figure per area × year × indicator: when several files give one, the file whose path
@@ -24,13 +26,17 @@
 --     that year. Otherwise count and rate stay NULL and `basis` says how many members have one.
 --   * value_given: a rate or level the source itself published. Kept as given for its own area,
 --     never averaged into a region: a region has one only when the source gave it for the region
---     itself (Kolada's 0020, Brå's county row).
+--     itself (Kolada's 0020, Brå's county row). Its confidence interval (ci_low, ci_high: NTU) comes
+--     from the same row as the value, and is likewise never made for a region.
+--   * files: the files (and a workbook's sheets) the figures come from.
 --   * areas_covered / areas_total: members with a count / members (1 / 1 for a municipality).
 WITH src AS (
     SELECT area_code, period, indicator_id,
            arg_max(count, path || lpad(source_row::VARCHAR, 9, '0')) FILTER (WHERE count IS NOT NULL) AS count,
            arg_max(value, path || lpad(source_row::VARCHAR, 9, '0')) FILTER (WHERE value IS NOT NULL AND value_is_rate) AS value_given,
-           string_agg(DISTINCT path, '; ' ORDER BY path) AS files
+           arg_max_null(ci_low, path || lpad(source_row::VARCHAR, 9, '0')) FILTER (WHERE value IS NOT NULL AND value_is_rate) AS ci_low,
+           arg_max_null(ci_high, path || lpad(source_row::VARCHAR, 9, '0')) FILTER (WHERE value IS NOT NULL AND value_is_rate) AS ci_high,
+           string_agg(DISTINCT path || coalesce(' (flik ' || sheet || ')', ''), '; ' ORDER BY path || coalesce(' (flik ' || sheet || ')', '')) AS files
     FROM stg_statistik
     GROUP BY ALL
 ),
@@ -63,7 +69,7 @@ kommun AS (
     SELECT 'kommun' AS area_type, s.area_code, s.period, s.indicator_id, s.count,
            p.population_mean AS population,
            s.count * 100000.0 / p.population_mean AS rate_per_100k,
-           s.value_given,
+           s.value_given, s.ci_low, s.ci_high,
            CASE WHEN s.count IS NULL THEN 'värde enligt källan'
                 WHEN p.population_mean IS NULL THEN 'folkmängd saknas för året'
                 ELSE p.basis END AS basis,
@@ -81,7 +87,7 @@ region AS (
     SELECT k.area_type, k.area_code, k.period, k.indicator_id,
            coalesce(o.count, mc.count_sum) AS member_or_own_count,
            o.count AS own_count, mc.count_sum, coalesce(mc.areas_covered, 0) AS areas_covered,
-           m.areas_total, o.value_given,
+           m.areas_total, o.value_given, o.ci_low, o.ci_high,
            rp.population, rp.members_with_population, rp.basis AS population_basis,
            concat_ws('; ', o.files, mc.files) AS files
     FROM region_keys k
@@ -97,7 +103,7 @@ region_values AS (
            CASE WHEN own_count IS NOT NULL THEN own_count
                 WHEN areas_covered = areas_total THEN count_sum END AS count,
            CASE WHEN members_with_population = areas_total THEN population END AS population,
-           value_given, areas_covered, areas_total, files,
+           value_given, ci_low, ci_high, areas_covered, areas_total, files,
            CASE WHEN own_count IS NULL AND areas_covered < areas_total AND areas_covered > 0
                     THEN 'underlag saknas: ' || areas_covered || ' av ' || areas_total || ' kommuner har antal'
                 WHEN own_count IS NULL AND areas_covered = 0 THEN 'värde enligt källan'
@@ -108,10 +114,10 @@ region_values AS (
     FROM region
 )
 SELECT area_type, area_code, period, indicator_id, count::BIGINT AS count, population,
-       count * 100000.0 / population AS rate_per_100k, value_given, basis,
+       count * 100000.0 / population AS rate_per_100k, value_given, ci_low, ci_high, basis,
        areas_covered::INTEGER AS areas_covered, areas_total::INTEGER AS areas_total, files
 FROM region_values
 UNION ALL
-SELECT area_type, area_code, period, indicator_id, count::BIGINT, population, rate_per_100k, value_given, basis,
+SELECT area_type, area_code, period, indicator_id, count::BIGINT, population, rate_per_100k, value_given, ci_low, ci_high, basis,
        areas_covered, areas_total, files
 FROM kommun
