@@ -49,9 +49,12 @@ def test_utf8_comma_with_a_count_column(tmp_path):
         crime(SUNNE, "2025-01-05", code="9301", count=3),
         crime(SUNNE, "2025-02-10", code="428", count=1),
         crime(SUNNE, "2025-02-11", code="942", count=0),
+        crime(SUNNE, "2025-02-12", count=0)[:-1] + [""],  # how many is not said
     ], encoding="utf-8", delimiter=",")
     outcomes = ingest(Workspace(tmp_path))
-    assert [o.action for o in outcomes] == ["inläst"]
+    assert [o.action for o in outcomes] == ["inläst med karantän"]
+    assert outcomes[0].report.issues["message"].tolist() == [
+        "Brottsstatistik_Sunne_2025-02.csv, rad 5, kolumn 'Antal': värde saknas; antal brott måste anges när filen har kolumnen Antal."]
     assert "UTF-8, avgränsare komma" in outcomes[0].report.description
     rows = query(tmp_path, "SELECT crimes, period FROM stg_polisen ORDER BY source_row")
     assert rows.crimes.tolist() == [3, 1, 0]

@@ -25,9 +25,12 @@ VARMLAND = {"1715", "1730", "1737", "1760", "1761", "1762", "1763", "1764", "176
 
 
 def workspace(demo: Path, root: Path, folders: list[str], coverage: bool = False) -> Workspace:
-    """A workspace with some of the demo's raw folders (and its INTOX coverage), ingested."""
+    """A workspace with some of the demo's raw folders (and its INTOX coverage, and with the police's
+    deliveries its DeSO table), ingested."""
     for folder in folders:
         shutil.copytree(demo / "data" / "raw" / folder, root / "data" / "raw" / folder)
+    if "polisen" in folders:
+        shutil.copytree(demo / "data" / "reference", root / "data" / "reference")
     if coverage:
         shutil.copytree(demo / "schemas", root / "schemas")
     ws = Workspace(root)
@@ -117,6 +120,16 @@ def test_intox_alone(built):
     # Arvika's unit reports from 2025-05: its municipalities are not in scope before
     early = areas(publish(ws, "2025-03"))
     assert ("kommun", "1784", "intox") not in early and ("kommun", "1780", "intox") in early
+
+
+def test_the_police_alone(built):
+    _, result, target = built("polisen")
+    assert result.sources == ["polisen"] and result.first_month == "2024-11"
+    assert areas(target) == {("kommun", code, "polisen") for code in VARMLAND} | {(t, c, "polisen") for t, c in REGIONS}
+    every_table_is_written(target)
+    indicators = pd.read_parquet(target / "indicators.parquet")
+    assert indicators.indicator_id.str.startswith("polisen_").all()
+    assert not indicators[indicators.indicator_id == "polisen_deso_r12"].area_type.ne("kommun").any()
 
 
 def test_nothing(built):

@@ -131,9 +131,10 @@ def row_issues(table: RawTable, parsed: pd.DataFrame, contract: Contract, worksp
                 f"DeSO-området '{deso[row]}' ligger i {_municipality(inside, names)}, inte i {_municipality(given, names)} "
                 f"som kolumnen '{headers['municipality_code']}' anger; raden läses inte in.")
     if "count" in parsed:
-        for row in parsed.index[parsed["count"].isna()]:
-            if table.cells.at[row, _position(table, contract, "count")] == "":
-                add(row, "count", "", "obligatorisk", "värde saknas; antal brott måste anges när filen har kolumnen Antal.")
+        position = next(p for p, f in contract.map_headers(table.headers).fields.items() if f == "count")
+        empty = parsed["count"].isna() & table.cells[position].reindex(parsed.index).eq("")  # else a generic check failed
+        for row in parsed.index[empty]:
+            add(row, "count", "", "obligatorisk", "värde saknas; antal brott måste anges när filen har kolumnen Antal.")
     return pd.DataFrame(issues, columns=ISSUE_COLUMNS)
 
 
@@ -161,10 +162,6 @@ def staging_rows(parsed: pd.DataFrame, contract: Contract, workspace: Workspace,
     rows["police_area"] = column("police_area")
     delivery = pd.DataFrame({"named_period": [named_period(table.path.stem)]})
     return {"stg_polisen": rows[STAGING_COLUMNS].reset_index(drop=True), "stg_polisen_delivery": delivery}
-
-
-def _position(table: RawTable, contract: Contract, field_name: str) -> int:
-    return next(p for p, f in contract.map_headers(table.headers).fields.items() if f == field_name)
 
 
 def _municipality(code: str, names: dict[str, str]) -> str:
