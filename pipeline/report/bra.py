@@ -83,7 +83,9 @@ def _county(snap: Snapshot, area: str) -> str | None:
 
 
 def _statistics(snap: Snapshot) -> pd.DataFrame:
-    return snap.followup_table("statistik")
+    """The snapshot's official statistics; a table made before Brå's workbooks were read has no NTU columns."""
+    statistics = snap.followup_table("statistik")
+    return statistics.assign(**{column: None for column in ("survey", "ci_low", "ci_high") if column not in statistics})
 
 
 def _row(rows: pd.DataFrame, area: str, period: str):
