@@ -100,6 +100,18 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def workbook_bytes(workbook, saved_at: dt.datetime) -> bytes:
+    """An openpyxl workbook as xlsx bytes, created and modified at `saved_at`: the same input, the same bytes."""
+    from openpyxl.xml.functions import tostring
+
+    workbook.properties.created = saved_at
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    # openpyxl stamps the save time into docProps/core.xml and the zip entries: fix both.
+    workbook.properties.modified = saved_at
+    return fixed_zip(buffer.getvalue(), tostring(workbook.properties.to_tree()), saved_at)
+
+
 def fixed_zip(data: bytes, core_xml: bytes, saved_at: dt.datetime) -> bytes:
     """An xlsx (a zip) with fixed times in its document properties and entries: the same input, the same bytes."""
     stamp = saved_at.timetuple()[:6]

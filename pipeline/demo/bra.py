@@ -16,16 +16,14 @@ Synthetic, deterministic for a seed: the same (end_period, seed) gives the same 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
-from openpyxl.xml.functions import tostring
 
 from pipeline.demo.uppfoljning import SUTOHAMU, YEARS
-from pipeline.files import fixed_zip
+from pipeline.files import workbook_bytes
 from pipeline.places import mean_population, municipalities
 
 FOLDER = Path("data") / "raw" / "statistik" / "bra_lagesbild"
@@ -121,10 +119,6 @@ def _estimate(share: float, answers: int) -> tuple[int, int, int]:
 
 def _save(book: Workbook, path: Path, saved_at: dt.datetime) -> Path:
     book.properties.creator = "Brå (demodata)"
-    book.properties.created = saved_at
-    buffer = io.BytesIO()
-    book.save(buffer)
-    book.properties.modified = saved_at  # openpyxl stamps the save time; the zip gets this instead
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(fixed_zip(buffer.getvalue(), tostring(book.properties.to_tree()), saved_at))
+    path.write_bytes(workbook_bytes(book, saved_at))
     return path

@@ -37,10 +37,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.xml.functions import tostring
 
 from pipeline.config import PROJECT_SCHEMAS, read_yaml
-from pipeline.files import fixed_zip
+from pipeline.files import workbook_bytes
 from pipeline.ingest.contract import _header_key, fold
 from pipeline.places import resolver
 
@@ -511,11 +510,7 @@ def _write_msforms(rows: list[Response], catalogue: Catalogue, round_: Round, fo
         for column in (2, 3):
             sheet.cell(row=sheet.max_row, column=column).number_format = "yyyy-mm-dd hh:mm:ss"
     workbook.properties.creator = "Microsoft Forms"
-    workbook.properties.created = saved_at
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    workbook.properties.modified = saved_at
-    data = fixed_zip(buffer.getvalue(), tostring(workbook.properties.to_tree()), saved_at)
+    data = workbook_bytes(workbook, saved_at)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{_municipality_name(rows[0].municipality).lower()}_lagesbild_{round_.id}.xlsx"
     path.write_bytes(data)

@@ -31,10 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.xml.functions import tostring
 
 from pipeline.config import Workspace
-from pipeline.files import fixed_zip
+from pipeline.files import workbook_bytes
 from pipeline.ingest.contract import fold
 from pipeline.ingest.forms import EST_SHEET, FIRST_ROW, write_est_template
 from pipeline.ingest.sources.est import contract as est_contract
@@ -278,7 +277,7 @@ def _write_sunne(events: pd.DataFrame, labels: dict, workspace: Path, raw: Path,
         for offset, event in enumerate(rows.itertuples(index=False)):
             for column, value in enumerate(_sunne_row(event, labels), start=1):
                 sheet.cell(row=FIRST_ROW + offset, column=column, value=value)
-        written.append(_save(book, path, io.BytesIO(), saved_at))
+        written.append(_save(book, path, saved_at))
     return written
 
 
@@ -298,17 +297,14 @@ def _write_karlstad(events: pd.DataFrame, labels: dict, raw: Path, saved_at: dt.
                           _text(labels, "reporter", event.reporter), _text(labels, "assessment", event.assessment) or None,
                           event.description or None])
             sheet.cell(row=sheet.max_row, column=1).number_format = "yyyy-mm-dd hh:mm"
-        written.append(_save(book, raw / f"Karlstad_EST_{year}.xlsx", io.BytesIO(), saved_at))
+        written.append(_save(book, raw / f"Karlstad_EST_{year}.xlsx", saved_at))
     return written
 
 
-def _save(book, path: Path, buffer: io.BytesIO, saved_at: dt.datetime) -> Path:
+def _save(book, path: Path, saved_at: dt.datetime) -> Path:
     book.properties.creator = "lagesbild demo"
-    book.properties.created = saved_at
-    book.save(buffer)
-    book.properties.modified = saved_at  # openpyxl stamps the save time: fixed, for the same bytes every run
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(fixed_zip(buffer.getvalue(), tostring(book.properties.to_tree()), saved_at))
+    path.write_bytes(workbook_bytes(book, saved_at))
     return path
 
 

@@ -27,10 +27,9 @@ import pandas as pd
 import yaml
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.xml.functions import tostring
 
 from pipeline.config import PROJECT_SCHEMAS, REFERENCE_DIR
-from pipeline.files import fixed_zip
+from pipeline.files import workbook_bytes
 
 N_MONTHS = 24
 POPULATION_YEAR = 2024
@@ -530,12 +529,7 @@ def _xlsx_bytes(columns: list[str], rows: pd.DataFrame, saved_at: dt.datetime) -
         if isinstance(cell.value, dt.date):
             cell.number_format = XLSX_DATE_FORMAT
     workbook.properties.creator = "lagesbild demo"
-    workbook.properties.created = saved_at
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    # openpyxl stamps the save time into docProps/core.xml and the zip entries.
-    workbook.properties.modified = saved_at
-    return fixed_zip(buffer.getvalue(), tostring(workbook.properties.to_tree()), saved_at)
+    return workbook_bytes(workbook, saved_at)
 
 
 def _write_coverage(workspace: Path, months: pd.PeriodIndex) -> Path:

@@ -13,15 +13,13 @@ and deterministic for a seed. Output is byte-identical for the same (end_period,
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
-from openpyxl.xml.functions import tostring
 
-from pipeline.files import fixed_zip
+from pipeline.files import workbook_bytes
 from pipeline.places import mean_population, municipalities
 
 YEARS = (2022, 2023, 2024)
@@ -109,10 +107,6 @@ def _write_register(path: Path, saved_at: dt.datetime) -> Path:
     for promise, activity, responsible, start, end, status, indicators, area in REGISTER:
         sheet.append([area, promise, activity, responsible, dt.date.fromisoformat(start), dt.date.fromisoformat(end), status, indicators])
     book.properties.creator = "lagesbild demo"
-    book.properties.created = saved_at
-    buffer = io.BytesIO()
-    book.save(buffer)
-    book.properties.modified = saved_at  # openpyxl stamps the save time; the zip gets this instead
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(fixed_zip(buffer.getvalue(), tostring(book.properties.to_tree()), saved_at))
+    path.write_bytes(workbook_bytes(book, saved_at))
     return path

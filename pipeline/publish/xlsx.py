@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from pathlib import Path
 
 import numpy as np
@@ -31,9 +30,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.xml.functions import tostring
 
-from pipeline.files import fixed_zip, write_bytes_if_changed
+from pipeline.files import workbook_bytes, write_bytes_if_changed
 from pipeline.periods import last_month, period_text
 
 FILE_NAME = "indicators.xlsx"
@@ -172,12 +170,7 @@ def _workbook_bytes(rows: pd.DataFrame, catalogue: pd.DataFrame, period: str, th
     workbook.properties.creator = "lagesbild"
     workbook.properties.lastModifiedBy = "lagesbild"
     workbook.properties.title = f"Indikatorer {period}"
-    workbook.properties.created = saved_at
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    # openpyxl stamps the save time into docProps/core.xml and the zip entries: fix both.
-    workbook.properties.modified = saved_at
-    return fixed_zip(buffer.getvalue(), tostring(workbook.properties.to_tree()), saved_at)
+    return workbook_bytes(workbook, saved_at)
 
 
 def _fixed_time(period: str) -> dt.datetime:
