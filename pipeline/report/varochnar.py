@@ -77,9 +77,9 @@ def ranked(snap: Snapshot, indicator: str, end: str, before: str, caption: str, 
     found = est.hotspots(now, then, TOP)
     if not found.places and not found.hidden:
         return None
-    rows = [[h.label, number(h.events), "–" if h.before is None else number(h.before),
-             {"dold": HIDDEN, "saknas": "–"}.get(h.note, "–" if h.change_percent is None else _percent(h.change_percent))]
-            for h in found.places]
+    # a hidden earlier count is '..', one not covered '–'; a change only between two shown counts
+    rows = [[h.label, number(h.events), (HIDDEN if h.note == "dold" else "–") if h.before is None else number(h.before),
+             "–" if h.change_percent is None else _percent(h.change_percent)] for h in found.places]
     return {"table": table(caption, [heading, f"Till och med {month(end)}", f"Till och med {month(before)}", "Förändring"], rows,
                            numeric={1, 2, 3}) if rows else None,
             "hidden": join(found.hidden), "more": max(found.shown - len(found.places), 0)}

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from cli_helpers import run
 from polisen_helpers import crime, write_delivery
 
-from pipeline.report.varochnar import change, window
+from pipeline.report.snapshot import Snapshot
+from pipeline.report.varochnar import change, ranked, window
 
 # Falun: 30 crimes in Vika (RegSO Vika), 12 in Bjursås 1 and 8 in Bjursås 2 (RegSO Bjursås), 6 without a DeSO;
 # Borlänge: 25 in one DeSO of RegSO Tolsbo-…, 3 in one of Torsång-… (fewer than five: hidden).
@@ -82,3 +84,16 @@ def test_the_window_and_the_change_in_words():
     assert change({"suppression": "", "value": 88.0}, {"suppression": "", "value": 100.0}) == "−12\u00a0%"
     assert change(shown, {"suppression": "dold", "value": None}) == "–"  # a hidden count gives no change
     assert change(shown, {"suppression": "", "value": 0.0}) == "–"
+
+
+def test_a_ranking_marks_a_hidden_earlier_count_and_gives_no_change_for_it():
+    def cell(period: str, category: str, n: float | None) -> dict:
+        return {"indicator_id": "est_place_r12", "area_type": "kommun", "area_code": "1766", "period": period, "dimension": "plats",
+                "category": category, "category_label": category.capitalize(), "sort_order": 0, "numerator": n, "value": n,
+                "suppression": "" if n is not None else "dold"}
+    values = pd.DataFrame([cell("2026-10", "torget", 30.0), cell("2026-10", "parken", 12.0), cell("2026-10", "stranden", None),
+                           cell("2025-10", "torget", 20.0), cell("2025-10", "parken", None), cell("2025-10", "stranden", 7.0)])
+    found = ranked(Snapshot("2026-10", "1766", values=values), "est_place_r12", "2026-10", "2025-10", "Platser", "Plats")
+    body = [row["cells"] for row in found["table"]["rows"]]
+    assert body == [["Torget", "30", "20", "+50\u00a0%"], ["Parken", "12", "..", "–"]]
+    assert found["hidden"] == "Stranden"
