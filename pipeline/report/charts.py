@@ -6,10 +6,10 @@ per report, so the report opens offline and asks no server for anything).
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.offline
 from markupsafe import Markup
 
 from pipeline.periods import month, period_text, short_period
@@ -21,9 +21,12 @@ LINE_STYLES = [("#1f4e79", "solid", "circle"), ("#c55a11", "dash", "square"), ("
 BLUE = "#1f4e79"
 
 
+PLOTLY_JS = Path(__file__).parent / "vendor" / "plotly-basic.min.js"  # bars and lines only: see vendor/README.md
+
+
 def plotly_js() -> Markup:
-    """plotly.js itself, for the page's one inline script."""
-    return Markup(plotly.offline.get_plotlyjs())
+    """plotly.js's basic bundle (the version plotly.py expects), for the page's one inline script."""
+    return Markup(PLOTLY_JS.read_text(encoding="utf-8"))
 
 
 def chart(figure: go.Figure, chart_id: str) -> Markup:

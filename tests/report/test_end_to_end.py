@@ -72,7 +72,7 @@ def test_reports_are_self_contained_swedish_and_have_their_charts(demo):
             assert not urlparse(link).scheme and not link.startswith("//"), f"{path.name}: {link}"
         if path.name == "index.html":
             continue
-        assert text.count("plotly.js v") == 1, f"{path.name}: plotly.js must be embedded exactly once"
+        assert text.count("plotly.js (basic - minified) v") == 1, f"{path.name}: plotly.js must be embedded exactly once"
         # six figures: a chart, or the one sentence that says why nothing of it can be shown
         assert text.count('class="plotly-graph-div"') + text.count("kan inte visas:") + text.count("kan inte visas i någon") >= 6, path.name
         # no notebook code: neither input cells nor the code's text

@@ -325,3 +325,11 @@ def test_no_indicator_section_of_any_report_has_a_mark_per_reason(snapshot_dir):
             for mark in REASON_MARKS:
                 assert mark not in html, (code, section, mark)
     assert seen > 0  # the demo hides some values, and they show up as '..'
+
+
+def test_the_embedded_plotly_js_is_the_basic_bundle_of_the_version_plotly_py_expects():
+    import plotly.offline
+
+    head = plotly_js()[:200]
+    assert f"plotly.js (basic - minified) v{plotly.offline.get_plotlyjs_version()}" in head
+    assert len(plotly_js()) < 1.5e6  # the full bundle plotly.py carries is about 4,8 MB
