@@ -1,0 +1,90 @@
+"""A national INTOX workspace for the bench, written deterministically.
+
+    .venv/bin/python benchmarks/national.py /tmp/riket [--forms 1000000]
+
+Ten years of forms (the 120 months to END) for all 290 municipalities, exported the way a county's
+emergency departments would send them: one cp1252 `;` csv per county and calendar year
+(21 counties × 11 years = 231 files), under data/raw/intox/<county>/, with the workspace's
+schemas/intox_coverage.yaml naming one unit per county. A municipality's share of the forms follows
+its population, with a weekend and a summer peak, so small municipalities have the small monthly
+counts that the suppression must hide. The same arguments write byte-identical files.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline import places
+
+END = "2026-10"
+MONTHS = 120
+SEED = 11
+
+SUBSTANCES = np.array(["Alkohol", "Alkohol; Bensodiazepiner", "Cannabis", "Receptfria läkemedel", "GHB/GBL",
+                       "Opioider", "Amfetamin", "Alkohol; Kokain"])
+SUBSTANCE_P = np.array([0.42, 0.12, 0.08, 0.14, 0.03, 0.06, 0.08, 0.07])
+INTENTS = np.array(["Rus", "Självskada", "Oavsiktlig/olyckshändelse", "Okänd"])
+INTENT_P = np.array([0.55, 0.28, 0.12, 0.05])
+CARE = np.array(["Hemgång", "Vårdavdelning", "IVA", "Psykiatri"])
+CARE_P = np.array([0.55, 0.25, 0.08, 0.12])
+SEASON = np.array([0.95, 0.80, 0.95, 1.00, 1.05, 1.20, 1.25, 1.15, 0.95, 0.95, 0.90, 1.20])
+
+
+def write_national(root: Path, forms: int = 1_000_000, end: str = END) -> list[Path]:
+    """Write the raw files and the coverage of a national workspace under `root`; returns the files."""
+    rng = np.random.default_rng(SEED)
+    municipalities = places.municipalities()
+    population = places.population()
+    latest = population[population.year == population.year.max()].set_index("municipality_code").population
+    weights = municipalities.municipality_code.map(latest).fillna(latest.min()).to_numpy(float)
+    last = pd.Period(end, "M")
+    days = pd.date_range((last - MONTHS + 1).start_time, last.end_time.normalize(), freq="D")
+    day_weight = SEASON[days.month - 1] * np.where(days.day_of_week >= 4, 1.6, 1.0)
+
+    municipality = rng.choice(len(municipalities), forms, p=weights / weights.sum())
+    frame = pd.DataFrame({
+        "Formulär-id": np.char.add("F", np.char.zfill(np.arange(forms).astype(str), 8)),
+        "Besöksdatum": days.strftime("%Y-%m-%d").to_numpy()[rng.choice(len(days), forms, p=day_weight / day_weight.sum())],
+        "Ålder": rng.integers(12, 90, forms),
+        "Kön": rng.choice(["man", "kvinna"], forms),
+        "Kommunkod": municipalities.municipality_code.to_numpy()[municipality],
+        "Substanser": rng.choice(SUBSTANCES, forms, p=SUBSTANCE_P),
+        "Avsikt": rng.choice(INTENTS, forms, p=INTENT_P),
+        "Vårdnivå": rng.choice(CARE, forms, p=CARE_P),
+    })
+    frame["county"] = municipalities.county_code.to_numpy()[municipality]
+    frame["year"] = frame["Besöksdatum"].str[:4]
+    frame = frame.sort_values(["county", "Besöksdatum", "Formulär-id"], kind="stable")
+
+    written, units = [], []
+    raw = root / "data" / "raw" / "intox"
+    for county, rows in frame.groupby("county", sort=True):
+        folder = raw / f"lan-{county}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for year, part in rows.groupby("year", sort=True):
+            path = folder / f"intox_lan{county}_{year}.csv"
+            part.drop(columns=["county", "year"]).to_csv(path, sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
+            written.append(path)
+        members = municipalities.municipality_code[municipalities.county_code == county]
+        quoted = ", ".join(f'"{code}"' for code in members)
+        units.append(f"  - unit: lan-{county}\n    municipalities: [{quoted}]\n    from: {(last - MONTHS + 1).strftime('%Y-%m')}\n")
+    (root / "schemas").mkdir(parents=True, exist_ok=True)
+    (root / "schemas" / "intox_coverage.yaml").write_text("units:\n" + "".join(units), encoding="utf-8")
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("root", type=Path)
+    parser.add_argument("--forms", type=int, default=1_000_000)
+    args = parser.parse_args()
+    files = write_national(args.root, args.forms)
+    size = sum(f.stat().st_size for f in files) / 1e6
+    print(f"{len(files)} filer, {args.forms:_} formulär, {size:.0f} MB".replace("_", " "))
+
+
+if __name__ == "__main__":
+    main()
