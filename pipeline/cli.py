@@ -303,6 +303,25 @@ def _audit(workspace: Workspace, period: str | None, seconds: float = float("inf
     return OK if result.ok else FAILED
 
 
+def _workers(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        workers = int(value)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise click.BadParameter(f"ange ett antal processer (1 eller fler), inte '{value}'.", param_hint="--workers")
+    return workers
+
+
+def _workers_option(func):
+    return click.option(
+        "--workers", callback=_workers, metavar="ANTAL",
+        help="Så många rapporter skapas samtidigt, var och en i en egen process. Standard: en per processorkärna.",
+    )(func)
+
+
 def _pdf_option(func):
     return click.option("--pdf", is_flag=True, help="Skriv också en PDF bredvid varje rapport (samma namn, .pdf), "
                         "utskriven av Chromium för A4. Kräver Chromium (Debian/Ubuntu: sudo apt-get install chromium).")(func)
@@ -313,18 +332,20 @@ def _pdf_option(func):
 @click.option("--area", "-a", "areas", multiple=True, metavar="OMRÅDE",
               help="Bara detta område: kommunkod (1737) eller region (sutohamu, lan-17, riket). Kan upprepas.")
 @_pdf_option
+@_workers_option
 @_workspace_option
 @_wait_option
 @_help
-def report(period: str, areas: tuple[str, ...], pdf: bool, workspace: Path, wait: float):
-    sys.exit(_locked(Workspace(workspace), wait, "report", lambda: _report(Workspace(workspace), period, list(areas), pdf)))
+def report(period: str, areas: tuple[str, ...], pdf: bool, workers: int | None, workspace: Path, wait: float):
+    sys.exit(_locked(Workspace(workspace), wait, "report", lambda: _report(Workspace(workspace), period, list(areas), pdf, workers)))
 
 
-def _report(workspace: Workspace, period: str, areas: list[str], pdf: bool = False) -> int:
+def _report(workspace: Workspace, period: str, areas: list[str], pdf: bool = False, workers: int | None = None) -> int:
     from pipeline.report.render import render
 
     try:
-        results = render(workspace, period, areas or None, progress=lambda done, total, name: click.echo(f"  rapport {done}/{total}: {name}"))
+        results = render(workspace, period, areas or None, workers=workers,
+                         progress=lambda done, total, name: click.echo(f"  rapport {done}/{total}: {name}"))
     except (FileNotFoundError, ValueError) as error:
         click.echo(str(error), err=True)
         return FAILED
@@ -377,21 +398,22 @@ def audit(period: str | None, seconds: float | None, workspace: Path):
              "tertial, halvår eller år för styrgruppen och årets lägesbild.")
 @_period_option(required=True)
 @_pdf_option
+@_workers_option
 @_workspace_option
 @_wait_option
 @_help
-def run(period: str, pdf: bool, workspace: Path, wait: float):
-    sys.exit(_locked(Workspace(workspace), wait, "run", lambda: _run(Workspace(workspace), period, pdf)))
+def run(period: str, pdf: bool, workers: int | None, workspace: Path, wait: float):
+    sys.exit(_locked(Workspace(workspace), wait, "run", lambda: _run(Workspace(workspace), period, pdf, workers)))
 
 
-def _run(workspace: Workspace, period: str, pdf: bool = False) -> int:
+def _run(workspace: Workspace, period: str, pdf: bool = False, workers: int | None = None) -> int:
     code = _ingest(workspace)
     if code >= USAGE and code != REFUSED:
         return code
     built = _build(workspace, period)
     if built != OK:
         return max(code, built)
-    return max(code, _report(workspace, period, [], pdf))
+    return max(code, _report(workspace, period, [], pdf, workers))
 
 
 @cli.group(cls=Group, help="Skriv tomma mallar att fylla i för hand, utan enkätverktyg eller eget kalkylark.")

@@ -1,27 +1,33 @@
 """Render: papermill runs a notebook per area, nbconvert turns it into self-contained HTML.
 
-Reports are rendered two at a time in worker processes; a report whose inputs (snapshot,
-notebook, report code, template) have not changed since its HTML was written is not redone.
+Reports are rendered in worker processes, one per processor core unless told (--workers). Each worker
+keeps one notebook kernel and one HTML exporter for all its reports (pipeline/report/kernel.py): a new
+kernel, with pandas, plotly and the report code imported into it, costs about 3 s, most of what a report
+costs. The kernel forgets each report before the next, so a report is the same, byte for byte, whichever
+reports its worker rendered before it. A report whose inputs (snapshot, notebook, report code, template)
+have not changed since its HTML was written is not redone.
 Each HTML (and index.html, and the manifest .inputs.json) is written to a temporary name and renamed
 when whole, and the manifest records a report only after its HTML is in place: a render that was
-killed is redone by the next run.
+killed is redone by the next run. Workers die with the run that started them, and their kernels with
+them, so a killed run leaves nothing writing reports.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from nbconvert import HTMLExporter
 
 from pipeline.config import NOTEBOOK_DIR, Workspace
-from pipeline.files import atomic_write_text, redirected, write_if_changed
+from pipeline.files import atomic_write_text, write_if_changed
 from pipeline.periods import parse, period_text
 from pipeline.report import analys, templates
+from pipeline.report.kernel import Kernel, KernelFailed
 from pipeline.report.page import index_model, periods_model
 from pipeline.report.snapshot import read_areas, read_sources, read_threshold
 
@@ -29,8 +35,9 @@ TEMPLATE_DIR = templates.TEMPLATE_DIR
 PIPELINE = Path(__file__).parent.parent
 # the report code, the registry and the period names: a change re-renders every report
 CODE_FILES = sorted(Path(__file__).parent.glob("*.py")) + [PIPELINE / "sources.py", PIPELINE / "periods.py"]
-WORKERS = 2
+CELL_SECONDS = 1800  # a notebook cell running longer hangs: its report fails and the others go on
 PR_SET_PDEATHSIG = 1  # prctl(2)
+_worker: tuple[Kernel, HTMLExporter] | None = None  # a worker process's kernel and exporter (_start_worker)
 
 
 @dataclass
@@ -49,7 +56,16 @@ def report_areas(snapshot: Path, period: str) -> pd.DataFrame:
     return areas[["area_type", "area_code", "area_name"]].drop_duplicates("area_code").reset_index(drop=True)
 
 
-def render(workspace: Workspace, period: str, only: list[str] | None = None, progress=None) -> list[Rendered]:
+def default_workers() -> int:
+    """One worker per processor core this process may run on (a container's or taskset's limit included)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def render(workspace: Workspace, period: str, only: list[str] | None = None, progress=None, workers: int | None = None) -> list[Rendered]:
+    """The period's reports (or `only` these areas'), made by `workers` processes at a time (default: one per core)."""
     snapshot = workspace.snapshot_dir(period)
     if not (snapshot / "members.parquet").exists():
         raise FileNotFoundError(f"Ingen publicerad ögonblicksbild för {period}; kör 'lagesbild build --period {period}' först.")
@@ -77,7 +93,9 @@ def render(workspace: Workspace, period: str, only: list[str] | None = None, pro
         else:
             jobs.append((str(snapshot), period, area.area_type, area.area_code, area.area_name, str(output), key, str(analysis)))
     target.mkdir(parents=True, exist_ok=True)
-    with ProcessPoolExecutor(max_workers=WORKERS, initializer=_end_with_parent, initargs=(os.getpid(),)) as pool:
+    # no more workers than reports: each starts a kernel (no jobs, no process is started at all)
+    workers = max(1, min(default_workers() if workers is None else workers, len(jobs)))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         for job, outcome in zip(jobs, pool.map(_render_one, jobs)):
             status, error = outcome
             results.append(Rendered(job[2], job[3], job[4], Path(job[5]), status, error))
@@ -115,33 +133,38 @@ def _inputs_hash(snapshot: Path) -> str:
 
 
 def _render_one(job: tuple) -> tuple[str, str]:
-    """Execute one notebook and convert it; runs in a worker process."""
-    import papermill
-    from nbconvert import HTMLExporter
-
+    """Execute one notebook in the worker's kernel and convert it; runs in a worker process."""
     snapshot, period, area_type, area_code, area_name, output, _, analysis = job
     notebook = NOTEBOOK_DIR / ("kommun.ipynb" if area_type == "kommun" else "region.ipynb")
+    kernel, exporter = _worker
     try:
-        # the kernel inherits this worker's stderr and warns there about its transport
-        with tempfile.TemporaryDirectory() as tmp, redirected(2, Path(tmp) / "kernel.log"):
-            executed = Path(tmp) / "executed.ipynb"
-            papermill.execute_notebook(
-                str(notebook), str(executed), kernel_name="python3", progress_bar=False, log_output=False,
-                parameters={"snapshot_dir": snapshot, "period": period, "area_type": area_type, "area_code": area_code,
-                            "analysis_file": analysis},
-            )
-            exporter = HTMLExporter(
-                template_name="lagesbild", extra_template_basedirs=[str(TEMPLATE_DIR)],
-                exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, exclude_markdown=True,
-                filters={"css_string": templates.css_string},
-            )
-            title = f"Lägesbild {area_name} {period_text(period)}"
-            body, _ = exporter.from_filename(str(executed), resources={
-                "report_title": title, "report_area": area_name, "report_period": period_text(period), "report_css": _css()})
+        executed = kernel.run(notebook, {"snapshot_dir": snapshot, "period": period, "area_type": area_type,
+                                         "area_code": area_code, "analysis_file": analysis})
+        title = f"Lägesbild {area_name} {period_text(period)}"
+        body, _ = exporter.from_notebook_node(executed, resources={
+            "report_title": title, "report_area": area_name, "report_period": period_text(period), "report_css": _css()})
         atomic_write_text(Path(output), body)  # a temporary name, renamed when whole
         return "skapad", ""
+    except KernelFailed as error:
+        return "misslyckades", str(error)
     except Exception as error:  # one failed report must not stop the others
         return "misslyckades", f"{type(error).__name__}: {str(error)[-2000:]}"
+
+
+def _start_worker(parent: int) -> None:
+    """A worker dies with the run, keeps the libraries' and the kernel's English notes off the analyst's
+    screen (a failed report reaches the analyst as its message) and has one kernel and one exporter."""
+    global _worker
+    _end_with_parent(parent)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)  # the worker's stderr, which the kernel it starts inherits
+    os.close(devnull)
+    exporter = HTMLExporter(
+        template_name="lagesbild", extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, exclude_markdown=True,
+        filters={"css_string": templates.css_string},
+    )
+    _worker = (Kernel(CELL_SECONDS), exporter)
 
 
 def _end_with_parent(parent: int) -> None:

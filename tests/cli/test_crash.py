@@ -90,6 +90,34 @@ class Stage:
             pass
 
 
+def processes_under(pid: int) -> dict[int, str]:
+    """The processes `pid` started, and theirs, with their command lines (Linux's /proc)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(") ", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found, todo = {}, [pid]
+    while todo:
+        parent = todo.pop()
+        for child in [child for child, of in parents.items() if of == parent]:
+            try:
+                found[child] = (Path("/proc") / str(child) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            todo.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    """Still running: a process that is gone, or dead and not yet reaped (a zombie), is not."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
 def lagesbild(root: Path, *args: str) -> subprocess.CompletedProcess:
     result = run([*args, "--workspace", str(root)])
     assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
@@ -257,7 +285,14 @@ def test_kill_during_report_redoes_the_unfinished_reports_and_leaves_no_half_htm
     stage = Stage(root, "report", "--period", PERIOD, *(arg for area in AREAS for arg in ("--area", area)))
     try:
         assert stage.wait_for_line(lambda line: "rapport 1/3" in line), "report ended before a report was made"
+        started = processes_under(stage.process.pid)  # the workers, and the notebook kernel of each
+        assert any("ipykernel" in command for command in started.values()), started
         assert stage.kill(), "report finished before it was killed"
+        # the workers die with the command, their kernels within a second (ipykernel watches its parent)
+        deadline = time.monotonic() + 10
+        while any(map(running, started)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [command for pid, command in started.items() if running(pid)]
         # the lock is free at once: the workers died with the command, nothing of it blocks or writes on
         stale = folder / "kommun" / "1737.html.999999.tmp"  # a temporary a killed writer left
         stale.write_text("<html><body>halv", encoding="utf-8")
