@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline.places import fold
+from pipeline.places import fold, map_distinct
 
 
 def _header_key(text: object) -> str:
@@ -97,5 +97,4 @@ class Contract:
 
 def map_codes(values: pd.Series, codes: CodeList) -> pd.Series:
     """Code for each cell, the missing code for empty cells, NaN where the answer is unknown."""
-    folded = {value: fold(value) for value in pd.unique(values)}
-    return values.map(lambda v: codes.missing if folded[v] == "" else codes.lookup.get(folded[v]))
+    return map_distinct(values, lambda value: codes.missing if fold(value) == "" else codes.lookup.get(fold(value)))
