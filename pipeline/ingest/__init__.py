@@ -92,7 +92,7 @@ def _load(con, workspace: Workspace, path: Path, label: str, sha: str) -> Outcom
     if problem := unreadable_format(path):  # never stored, so examined anew (and reported) at every run
         store.store_refusal(con, label, sha, problem)
         return Outcome(label, "avvisad", message=problem)
-    report = examine(path, workspace, label)
+    report = examine(path, workspace, label, sha)
     if report.refusal:
         store.store_refusal(con, label, report.sha256, report.refusal)
         return Outcome(label, "avvisad", report, report.refusal)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ READABLE = {".xlsx", ".xlsm", ".csv", ".txt", ".tsv", ".json"}  # JSON: Kolada's
 # would refuse the whole file. 64 MB is far beyond any real export and still bounds memory.
 CSV_FIELD_LIMIT = 64 * 1024 * 1024
 # Control characters other than tab, line feed, form feed and carriage return do not occur in text.
-_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r", "\x0c"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 class ReadError(Exception):
@@ -54,7 +55,7 @@ def decode_text(path: Path, data: bytes | None = None) -> tuple[str, str]:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:  # cp1252 leaves five bytes undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d)
         raise ReadError(binary_message(path.name)) from error
-    if any(c in _CONTROL for c in text[: 64 * 1024]):
+    if _CONTROL.search(text, 0, 64 * 1024):
         raise ReadError(binary_message(path.name))
     return text, encoding
 

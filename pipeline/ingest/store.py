@@ -84,17 +84,16 @@ def store_file(con, report: FileReport) -> None:
     with transaction(con):
         _delete_path(con, report.label)
         for table, rows in report.staging.items():
-            staging = rows.assign(path=report.label, sha256=report.sha256)
-            columns = ", ".join(staging.columns)
-            con.register("incoming", staging)
-            con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming")
+            columns = ", ".join(rows.columns)
+            con.register("incoming", rows)
+            con.execute(f"INSERT INTO {table} ({columns}, path, sha256) SELECT {columns}, ?, ? FROM incoming", [report.label, report.sha256])
             con.unregister("incoming")
-        issues = report.issues.assign(path=report.label, sha256=report.sha256)
-        con.register("incoming_issues", issues)
-        con.execute(
-            'INSERT INTO quarantine SELECT path, sha256, "row", "column", value, rule, message FROM incoming_issues'
-        )
-        con.unregister("incoming_issues")
+        if len(report.issues):
+            con.register("incoming_issues", report.issues)
+            con.execute(
+                'INSERT INTO quarantine SELECT ?, ?, "row", "column", value, rule, message FROM incoming_issues', [report.label, report.sha256]
+            )
+            con.unregister("incoming_issues")
         con.execute(
             "INSERT INTO raw_files VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -140,6 +139,10 @@ def forget_refusals_except(con, present: list[str]) -> None:
 
 
 def _delete_path(con, path: str) -> None:
+    # A file's rows are stored with its registry entry, in one transaction: a path the registry does
+    # not know has no rows (a national first ingest would otherwise scan every table once per file).
+    if not con.execute("SELECT count(*) FROM raw_files WHERE path = ?", [path]).fetchall()[0][0]:
+        return
     for table in _staging_tables(con) + ["quarantine", "raw_files"]:
         con.execute(f"DELETE FROM {table} WHERE path = ?", [path])
 
