@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipeline.config import NOTEBOOK_DIR, Workspace
 from pipeline.files import atomic_write_text, redirected, write_if_changed
+from pipeline.lock import end_with_parent
 from pipeline.periods import parse, period_text
 from pipeline.report import analys, templates
 from pipeline.report.page import index_model, periods_model
@@ -30,7 +31,6 @@ PIPELINE = Path(__file__).parent.parent
 # the report code, the registry and the period names: a change re-renders every report
 CODE_FILES = sorted(Path(__file__).parent.glob("*.py")) + [PIPELINE / "sources.py", PIPELINE / "periods.py"]
 WORKERS = 2
-PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass
@@ -77,7 +77,7 @@ def render(workspace: Workspace, period: str, only: list[str] | None = None, pro
         else:
             jobs.append((str(snapshot), period, area.area_type, area.area_code, area.area_name, str(output), key, str(analysis)))
     target.mkdir(parents=True, exist_ok=True)
-    with ProcessPoolExecutor(max_workers=WORKERS, initializer=_end_with_parent, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(max_workers=WORKERS, initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
         for job, outcome in zip(jobs, pool.map(_render_one, jobs)):
             status, error = outcome
             results.append(Rendered(job[2], job[3], job[4], Path(job[5]), status, error))
@@ -142,19 +142,6 @@ def _render_one(job: tuple) -> tuple[str, str]:
         return "skapad", ""
     except Exception as error:  # one failed report must not stop the others
         return "misslyckades", f"{type(error).__name__}: {str(error)[-2000:]}"
-
-
-def _end_with_parent(parent: int) -> None:
-    """A worker dies with the run that started it (Linux), so a killed run leaves no worker writing reports."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the worker ends when its next job cannot be read
-        pass
-    if os.getppid() != parent:  # the run already died between fork and prctl
-        os._exit(1)
 
 
 def _css() -> str:
