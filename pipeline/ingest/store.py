@@ -67,9 +67,9 @@ def transaction(con) -> Iterator[None]:
 
 
 # A batch commits when its staging rows reach this many, or once it has been open this long: a few
-# large inserts instead of one small one per file, and a killed ingest loses about a second of work.
+# large inserts instead of one small one per file, and a killed ingest loses about half a second of work.
 BATCH_ROWS = 250_000
-BATCH_SECONDS = 1.0
+BATCH_SECONDS = 0.5
 
 
 class Batch:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.config import Workspace
-from pipeline.ingest.contract import Contract, fold
+from pipeline.ingest.contract import Contract, contract_file, fold
 from pipeline.ingest.read import RawTable
 from pipeline.places import map_distinct
 
@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS stg_intox (
 
 
 def contract(workspace: Workspace) -> Contract:
-    return Contract(workspace.load_yaml("intox.yaml"))
+    return contract_file(workspace, "intox.yaml")
 
 
 def unit_names(workspace: Workspace) -> dict[str, str]:
