@@ -105,7 +105,7 @@ def _to_table(path: Path, grid: pd.DataFrame, header_score, field_counts: list[i
     # A csv record with fewer fields than its header was cut off (a truncated export): remember it,
     # so that validation quarantines it instead of counting its missing half as not answered.
     short_rows = {}
-    if field_counts is not None:
+    if field_counts is not None and min(field_counts[header_at + 1 :], default=0) < field_counts[header_at]:
         width = field_counts[header_at]
         filled = grid.ne("").any(axis=1).to_numpy()
         short_rows = {
