@@ -41,6 +41,22 @@ def _close_in_child() -> None:
 
 os.register_at_fork(after_in_child=_close_in_child)
 
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def end_with_parent(parent: int) -> None:
+    """A pool's worker dies with the run that started it (Linux), so a killed run leaves no worker
+    behind (writing reports, examining files); the initializer of the writers' process pools."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the worker ends when its next job cannot be read
+        pass
+    if os.getppid() != parent:  # the run already died between fork and prctl
+        os._exit(1)
+
 
 @dataclass
 class Holder:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import lru_cache
 
 import pandas as pd
@@ -37,6 +37,27 @@ def fold(text: object) -> str:
     Text is composed first (NFC): a Mac may write "å" as "a" plus a combining ring.
     """
     return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", str(text)).casefold()).strip()
+
+
+def map_distinct(values: pd.Series, one, columns: dict[str, object] | None = None) -> pd.Series | pd.DataFrame:
+    """`values.map(one)`, calling `one` once per distinct value: columns repeat few values many times,
+    and a Python call per cell is what made a national ingest slow. With `columns` (name -> dtype, None
+    to infer it), `one` returns a tuple and the result is a frame with one column per item."""
+    if not len(values):
+        if columns is None:
+            return values.map(one)
+        return pd.DataFrame({name: pd.Series([], index=values.index, dtype=dtype) for name, dtype in columns.items()})
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    results = [one(value) for value in distinct]
+
+    def spread(items: list, dtype=None) -> pd.Series:
+        return pd.Series(items, dtype=dtype).take(codes).set_axis(values.index)
+
+    if columns is None:
+        return spread(results)
+    return pd.DataFrame(
+        {name: spread([result[i] for result in results], dtype) for i, (name, dtype) in enumerate(columns.items())}, index=values.index
+    )
 
 
 def _fold(text: str) -> str:
@@ -132,15 +153,7 @@ class MunicipalityResolver:
 
     def resolve_series(self, values: pd.Series) -> pd.DataFrame:
         """Resolve a column, each distinct value once: columns code, known_unknown, suggestions."""
-        distinct = {value: self.resolve(value) for value in pd.unique(values)}
-        return pd.DataFrame(
-            {
-                "code": values.map(lambda v: distinct[v].code),
-                "known_unknown": values.map(lambda v: distinct[v].known_unknown),
-                "suggestions": values.map(lambda v: distinct[v].suggestions),
-            },
-            index=values.index,
-        )
+        return map_distinct(values, lambda value: astuple(self.resolve(value)), dict.fromkeys(["code", "known_unknown", "suggestions"]))
 
 
 @lru_cache(maxsize=1)

@@ -6,10 +6,13 @@ Matching of headers and answers ignores case, spacing and punctuation, so "Besö
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
-from pipeline.places import fold
+from pipeline.config import Workspace, read_yaml
+from pipeline.places import fold, map_distinct
 
 
 def _header_key(text: object) -> str:
@@ -95,7 +98,18 @@ class Contract:
         return sum(1 for cell in row if cell and (_header_key(cell) in self._field_by_header or self.code_column(cell)))
 
 
+def contract_file(workspace: Workspace, name: str) -> Contract:
+    """The contract in schemas/<name>, built once per version of the file: every file of a run
+    is examined against the same one."""
+    path = workspace.schema_path(name)
+    return _contract(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _contract(path: Path, _mtime: int) -> Contract:
+    return Contract(read_yaml(path))
+
+
 def map_codes(values: pd.Series, codes: CodeList) -> pd.Series:
     """Code for each cell, the missing code for empty cells, NaN where the answer is unknown."""
-    folded = {value: fold(value) for value in pd.unique(values)}
-    return values.map(lambda v: codes.missing if folded[v] == "" else codes.lookup.get(folded[v]))
+    return map_distinct(values, lambda value: codes.missing if fold(value) == "" else codes.lookup.get(fold(value)))

@@ -35,8 +35,9 @@ def source_of(path: Path, workspace: Workspace) -> str | None:
     return first if first in readers() else None
 
 
-def examine(path: Path, workspace: Workspace, label: str | None = None) -> FileReport:
-    report = FileReport(path=path, label=label or path.name, sha256=sha256_file(path))
+def examine(path: Path, workspace: Workspace, label: str | None = None, sha256: str | None = None) -> FileReport:
+    """`sha256`: the file's, when the caller has computed it already."""
+    report = FileReport(path=path, label=label or path.name, sha256=sha256 or sha256_file(path))
     if problem := unreadable_format(path):
         report.refusal = problem
         return report

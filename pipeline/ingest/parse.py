@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.ingest.contract import CodeList, fold
+from pipeline.places import map_distinct
 
 SWEDISH_MONTHS = {
     "januari": 1, "februari": 2, "mars": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
@@ -31,16 +32,9 @@ _ISO = re.compile(
 )
 
 
-def _distinct(values: pd.Series, parse_one) -> pd.Series:
-    """Apply a scalar parser once per distinct value: columns repeat few values many times."""
-    distinct = pd.unique(values)
-    parsed = dict(zip(distinct, map(parse_one, distinct)))
-    return values.map(parsed)
-
-
 def parse_dates(values: pd.Series) -> pd.Series:
     """ISO dates (with or without time), Swedish text dates, day-first dates and Excel serials."""
-    return pd.to_datetime(_distinct(values, _parse_date), errors="coerce")
+    return pd.to_datetime(map_distinct(values, _parse_date), errors="coerce")
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -81,7 +75,7 @@ def parse_months(values: pd.Series) -> pd.Series:
             return None
         return f"{year}-{month:02d}" if 2000 <= year <= 2100 and 1 <= month <= 12 else None
 
-    return _distinct(values, one)
+    return map_distinct(values, one)
 
 
 def parse_integers(values: pd.Series, low: int, high: int) -> pd.Series:
@@ -116,14 +110,9 @@ def parse_ages(values: pd.Series, bands: list[list]) -> pd.DataFrame:
             return (np.nan, band_of(int(match.group(1)), 130))
         return (np.nan, None)
 
-    parsed = _distinct(values, one)
-    return pd.DataFrame(
-        {
-            "age": pd.array([p[0] for p in parsed], dtype="Float64").astype("Int64"),
-            "age_band": pd.Series([p[1] for p in parsed], index=values.index, dtype=object),
-        },
-        index=values.index,
-    )
+    parsed = map_distinct(values, one, {"age": "Float64", "age_band": object})
+    parsed["age"] = parsed["age"].astype("Int64")
+    return parsed
 
 
 def parse_yes_no(values: pd.Series, yes: set[str], no: set[str]) -> pd.Series:
@@ -136,7 +125,7 @@ def parse_yes_no(values: pd.Series, yes: set[str], no: set[str]) -> pd.Series:
             return False
         return np.nan
 
-    return _distinct(values, one)
+    return map_distinct(values, one)
 
 
 def split_multicode(values: pd.Series, codes: CodeList, separators: list[str]) -> pd.DataFrame:
@@ -150,15 +139,8 @@ def split_multicode(values: pd.Series, codes: CodeList, separators: list[str]) -
         found = [codes.lookup.get(fold(item)) for item in items]
         return (sorted(set(c for c in found if c)), [item for item, code in zip(items, found) if code is None])
 
-    parsed = _distinct(values, one)
     # dtype object: a header-only export has no rows, and an empty column must still be a list column
-    return pd.DataFrame(
-        {
-            "codes": pd.Series([p[0] for p in parsed], index=values.index, dtype=object),
-            "unknown": pd.Series([p[1] for p in parsed], index=values.index, dtype=object),
-        },
-        index=values.index,
-    )
+    return map_distinct(values, one, {"codes": object, "unknown": object})
 
 
 def parse_rounds(values: pd.Series, aliases: dict) -> pd.Series:
@@ -173,5 +155,4 @@ def parse_rounds(values: pd.Series, aliases: dict) -> pd.Series:
         half = halves.get(half)
         return f"{year}-{half}" if half and 2000 <= int(year) <= 2100 else None
 
-    distinct = pd.unique(values)
-    return values.map(dict(zip(distinct, map(one, distinct))))
+    return map_distinct(values, one)

@@ -56,18 +56,28 @@ def personal_number_columns(cells: pd.DataFrame, headers: list[str], free_text: 
     # Only a column with six digits in a row somewhere can hold a number: check those alone.
     for position, header in enumerate(headers):
         column = cells.iloc[:, position]
-        if not column.str.contains(r"\d{6}", regex=True).any():
+        # (on the distinct values: most columns repeat a few answers, often with å, ä or ö, for which
+        # pandas runs the pattern in Python cell by cell)
+        if not pd.Series(column.unique(), dtype=column.dtype).str.contains(r"\d{6}", regex=True).any():
             continue
         filled = column[column.ne("")]
         if filled.empty:
             continue
+        # Only a cell with ten digits in a row (the separator perhaps between, spaces aside), or nine
+        # alone, can hold a number: the costly checks below look at those alone (a national export's
+        # form ids are thousands of cells with six digits in a row and no number among them).
+        possible = filled.str.replace(" ", "", regex=False).str.contains(r"\d{6}[-+]?\d{4}", regex=True) | filled.str.fullmatch(r"\d{9}")
+        candidates = filled[possible]
+        if candidates.empty:
+            continue
         # Written with its separator or with the century (12 digits), one number is unmistakable,
         # also inside a longer text ("pnr 19121212-1212").
-        embedded = filled.str.extractall(_UNMISTAKABLE)[0]
+        embedded = candidates.str.extractall(_UNMISTAKABLE)[0]
         # In free text, also the bare ten digits: "elev 0802114561 omhändertogs".
-        in_text = filled.str.extractall(_TEN_DIGITS)[0] if position in free_text else pd.Series(dtype=str)
+        in_text = candidates.str.extractall(_TEN_DIGITS)[0] if position in free_text else pd.Series(dtype=str)
         # A number cell in Excel drops the leading zero of those born 2000-2009: 9 digits left.
-        padded = valid_mask(filled.where(~filled.str.fullmatch(r"\d{9}"), "0" + filled))
-        if valid_mask(embedded).any() or valid_mask(in_text).any() or padded.mean() >= SHARE_THRESHOLD:
+        padded = valid_mask(candidates.where(~candidates.str.fullmatch(r"\d{9}"), "0" + candidates))
+        # the share counts every filled cell; the others cannot be numbers
+        if valid_mask(embedded).any() or valid_mask(in_text).any() or padded.sum() / len(filled) >= SHARE_THRESHOLD:
             found.append(header or f"kolumn {position + 1}")
     return found

@@ -25,6 +25,7 @@ from nbconvert import HTMLExporter
 
 from pipeline.config import NOTEBOOK_DIR, Workspace
 from pipeline.files import atomic_write_text, write_if_changed
+from pipeline.lock import end_with_parent
 from pipeline.periods import parse, period_text
 from pipeline.report import analys, templates
 from pipeline.report.kernel import Kernel, KernelFailed
@@ -36,7 +37,6 @@ PIPELINE = Path(__file__).parent.parent
 # the report code, the registry and the period names: a change re-renders every report
 CODE_FILES = sorted(Path(__file__).parent.glob("*.py")) + [PIPELINE / "sources.py", PIPELINE / "periods.py"]
 CELL_SECONDS = 1800  # a notebook cell running longer hangs: its report fails and the others go on
-PR_SET_PDEATHSIG = 1  # prctl(2)
 _worker: tuple[Kernel, HTMLExporter] | None = None  # a worker process's kernel and exporter (_start_worker)
 
 
@@ -155,7 +155,7 @@ def _start_worker(parent: int) -> None:
     """A worker dies with the run, keeps the libraries' and the kernel's English notes off the analyst's
     screen (a failed report reaches the analyst as its message) and has one kernel and one exporter."""
     global _worker
-    _end_with_parent(parent)
+    end_with_parent(parent)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)  # the worker's stderr, which the kernel it starts inherits
     os.close(devnull)
@@ -165,19 +165,6 @@ def _start_worker(parent: int) -> None:
         filters={"css_string": templates.css_string},
     )
     _worker = (Kernel(CELL_SECONDS), exporter)
-
-
-def _end_with_parent(parent: int) -> None:
-    """A worker dies with the run that started it (Linux), so a killed run leaves no worker writing reports."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the worker ends when its next job cannot be read
-        pass
-    if os.getppid() != parent:  # the run already died between fork and prctl
-        os._exit(1)
 
 
 def _css() -> str:

@@ -1,6 +1,7 @@
 """Ingest is idempotent and per-file transactional: what the DuckDB file holds always mirrors data/raw/."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -352,3 +353,62 @@ def test_a_file_that_fails_to_store_does_not_keep_the_other_files_out(root, monk
     assert "trasig fil" in outcomes["intox/torsby/a.csv"].message
     assert outcomes["intox/torsby/b.csv"].action == "inläst"
     assert case_ids(Workspace(root)) == ["B1", "B2"]
+
+
+# --- batches and worker processes ----------------------------------------------------------------
+
+
+def test_a_file_failing_when_its_batch_commits_keeps_no_other_file_of_the_batch_out(root, monkeypatch):
+    # Several files share one transaction and their staging rows are inserted together at its end:
+    # b.csv's missing date (NOT NULL) fails that insert, and only b.csv may be lost.
+    for name, case in (("a.csv", "A"), ("b.csv", "B"), ("c.csv", "C")):
+        write_forms(root, "torsby", name, [form(f"{case}1", "2024-03-01"), form(f"{case}2", "2024-03-02")])
+    real_staging_rows = pipeline.ingest.sources.intox.staging_rows
+
+    def missing_date_in_b(parsed, contract, workspace, table):
+        rows = real_staging_rows(parsed, contract, workspace, table)
+        if table.path.name == "b.csv":
+            rows["stg_intox"]["visit_date"] = None
+        return rows
+
+    monkeypatch.setattr(pipeline.ingest.sources.intox, "staging_rows", missing_date_in_b)
+    workspace = Workspace(root)
+    outcomes = {o.label: o.action for o in ingest(workspace)}
+    assert outcomes == {"intox/torsby/a.csv": "inläst", "intox/torsby/b.csv": "misslyckades", "intox/torsby/c.csv": "inläst"}
+    assert case_ids(workspace) == ["A1", "A2", "C1", "C2"]
+    assert rows_of(workspace, "intox/torsby/b.csv") == {"stg_intox": 0, "quarantine": 0, "raw_files": 0, "refused_files": 0}
+    monkeypatch.undo()
+    assert {o.label: o.action for o in ingest(workspace)}["intox/torsby/b.csv"] == "inläst"
+    assert case_ids(workspace) == ["A1", "A2", "B1", "B2", "C1", "C2"]
+
+
+def test_many_files_are_examined_by_workers_and_stored_in_their_order(root, monkeypatch):
+    # Nine files: enough for worker processes (pipeline.ingest.PARALLEL_FILES). One of them fails
+    # while it is examined, in a worker; it alone is reported, the others are stored, in file order.
+    names = [f"f{i}.csv" for i in range(9)]
+    for i, name in enumerate(names):
+        write_forms(root, "torsby", name, [form(f"F{i}-{n}", f"2024-03-0{n}") for n in (1, 2, 3)])
+    write_forms(root, "torsby", "f4.csv", [form("F4-1", "2024-03-01"), form("F4-2", "not a date")])
+    real_staging_rows = pipeline.ingest.sources.intox.staging_rows
+
+    examined_in = root / "examined_in.txt"
+
+    def fail_for_f7(parsed, contract, workspace, table):
+        if table.path.name == "f7.csv":
+            examined_in.write_text(str(os.getpid()))
+            raise RuntimeError("trasig fil")
+        return real_staging_rows(parsed, contract, workspace, table)
+
+    monkeypatch.setattr(pipeline.ingest.sources.intox, "staging_rows", fail_for_f7)
+    workspace = Workspace(root)
+    outcomes = ingest(workspace)
+    labels = [f"intox/torsby/{name}" for name in names]
+    assert [o.label for o in outcomes] == labels
+    assert [o.action for o in outcomes] == ["inläst"] * 4 + ["inläst med karantän", "inläst", "inläst", "misslyckades", "inläst"]
+    assert outcomes[7].message == "RuntimeError: trasig fil"
+    assert int(examined_in.read_text()) != os.getpid()  # examined in a worker process
+    assert outcomes[4].report.issues["row"].tolist() == [3]
+    counts = query(workspace, "SELECT path, count(*) AS n FROM stg_intox GROUP BY path ORDER BY path")
+    assert counts.values.tolist() == [[label, 1 if label.endswith("f4.csv") else 3] for label in labels if not label.endswith("f7.csv")]
+    logged = query(workspace, "SELECT path FROM ingest_log ORDER BY rowid").path.tolist()
+    assert logged == [label for label in labels if not label.endswith("f7.csv")]

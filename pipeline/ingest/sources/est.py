@@ -20,7 +20,7 @@ from dataclasses import replace
 import pandas as pd
 
 from pipeline.config import Workspace
-from pipeline.ingest.contract import Contract, fold
+from pipeline.ingest.contract import Contract, contract_file, fold
 from pipeline.ingest.read import RawTable
 from pipeline.ingest.sources.enkat import municipality_from_path
 from pipeline.places import resolver
@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS stg_est_text (          -- the reports' free text: st
 
 
 def contract(workspace: Workspace) -> Contract:
-    return Contract(workspace.load_yaml("est.yaml"))
+    return contract_file(workspace, "est.yaml")
 
 
 def prepare(table: RawTable, contract: Contract, workspace: Workspace) -> tuple[RawTable, list[str]]:

@@ -6,8 +6,9 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.config import Workspace
-from pipeline.ingest.contract import Contract, fold
+from pipeline.ingest.contract import Contract, contract_file, fold
 from pipeline.ingest.read import RawTable
+from pipeline.places import map_distinct
 
 SOURCE = "intox"
 UNKNOWN_AGE_BAND = "okand"
@@ -29,7 +30,7 @@ CREATE TABLE IF NOT EXISTS stg_intox (
 
 
 def contract(workspace: Workspace) -> Contract:
-    return Contract(workspace.load_yaml("intox.yaml"))
+    return contract_file(workspace, "intox.yaml")
 
 
 def unit_names(workspace: Workspace) -> dict[str, str]:
@@ -43,24 +44,30 @@ def unit_names(workspace: Workspace) -> dict[str, str]:
 
 def staging_rows(parsed: pd.DataFrame, contract: Contract, workspace: Workspace, table: RawTable) -> dict[str, pd.DataFrame]:
     """Typed staging rows from the parsed cells of the rows that passed validation."""
-    rows = pd.DataFrame(index=parsed.index)
-    rows["source_row"] = parsed.index.astype("int64")
-    rows["case_id"] = parsed.get("case_id", pd.Series(pd.NA, index=parsed.index, dtype="object"))
-    rows["visit_date"] = parsed["visit_date"].dt.date
-    rows["period"] = parsed["visit_date"].dt.strftime("%Y-%m")
-    rows["age"] = parsed.get("age", pd.Series(pd.NA, index=parsed.index, dtype="Int64"))
-    rows["age_band"] = parsed.get("age_band", pd.Series(None, index=parsed.index, dtype="object")).fillna(UNKNOWN_AGE_BAND)
-    for field_name in ("sex", "intent", "care_level"):
-        missing = contract.codelists[contract.fields[field_name]["codelist"]].missing
-        rows[field_name] = parsed.get(field_name, pd.Series(missing, index=parsed.index))
+    index = parsed.index
+    dates = parsed["visit_date"]
     home = parsed["home_municipality"]
-    rows["municipality_code"] = home.where(home.ne(""))
-    rows["home_known"] = home.ne("")
+    missing = {name: contract.codelists[contract.fields[name]["codelist"]].missing for name in ("sex", "intent", "care_level")}
     substances = contract.codelists["substance"]
-    rows["substances"] = parsed.get(contract.multicode_field, pd.Series([[substances.missing]] * len(parsed), index=parsed.index))
-    rows["unit"] = _units(parsed, workspace, table.path)
-    rows["severity"] = parsed.get("severity", pd.Series(pd.NA, index=parsed.index, dtype="Int64"))
-    rows["report_of_concern"] = parsed.get("report_of_concern", pd.Series(pd.NA, index=parsed.index, dtype="boolean"))
+    rows = pd.DataFrame(
+        {
+            "source_row": index.astype("int64"),
+            "case_id": parsed.get("case_id", pd.Series(pd.NA, index=index, dtype="object")),
+            # per distinct day: a national export has thousands of rows and a few hundred days
+            "visit_date": map_distinct(dates, lambda day: day.date()),
+            "period": map_distinct(dates, lambda day: day.strftime("%Y-%m") if pd.notna(day) else None),
+            "age": parsed.get("age", pd.Series(pd.NA, index=index, dtype="Int64")),
+            "age_band": parsed.get("age_band", pd.Series(None, index=index, dtype="object")).fillna(UNKNOWN_AGE_BAND),
+            **{name: parsed.get(name, pd.Series(code, index=index)) for name, code in missing.items()},
+            "municipality_code": home.where(home.ne("")),
+            "home_known": home.ne(""),
+            "substances": parsed.get(contract.multicode_field, pd.Series([[substances.missing]] * len(parsed), index=index)),
+            "unit": _units(parsed, workspace, table.path),
+            "severity": parsed.get("severity", pd.Series(pd.NA, index=index, dtype="Int64")),
+            "report_of_concern": parsed.get("report_of_concern", pd.Series(pd.NA, index=index, dtype="boolean")),
+        },
+        index=index,
+    )
     return {"stg_intox": rows[STAGING_COLUMNS].reset_index(drop=True)}
 
 
@@ -73,4 +80,4 @@ def _units(parsed: pd.DataFrame, workspace: Workspace, path: Path) -> pd.Series:
         parts = ()
     folder = parts[0] if len(parts) > 1 else ""
     given = parsed["unit"].fillna(folder) if "unit" in parsed else pd.Series(folder, index=parsed.index)
-    return given.map(lambda text: known.get(fold(text), text) or None)
+    return map_distinct(given, lambda text: known.get(fold(text), text) or None)

@@ -16,7 +16,7 @@ from functools import lru_cache
 import pandas as pd
 
 from pipeline.config import REFERENCE_DIR, Workspace
-from pipeline.ingest.contract import Contract
+from pipeline.ingest.contract import Contract, contract_file
 from pipeline.ingest.parse import parse_dates
 from pipeline.ingest.read import RawTable
 from pipeline.ingest.validate import ISSUE_COLUMNS
@@ -51,7 +51,7 @@ _NAMED_MONTH = re.compile(r"(?<!\d)(20\d{2})[-_]?(0[1-9]|1[0-2])(?!\d)")
 
 
 def contract(workspace: Workspace) -> Contract:
-    return Contract(workspace.load_yaml("polisen.yaml"))
+    return contract_file(workspace, "polisen.yaml")
 
 
 @lru_cache(maxsize=1)
