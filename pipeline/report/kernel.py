@@ -65,12 +65,10 @@ class Kernel:
     def run(self, notebook: Path, parameters: dict) -> NotebookNode:
         """papermill's run of the notebook with these parameters, as it would run in a new kernel."""
         try:
-            if self.manager is not None and not run_sync(self.manager.is_alive)():
-                self.stop()  # it died since the last report (the system ran out of memory, say)
-            if self.manager is None:
-                self.manager = _Manager(kernel_name=KERNEL)
-                run_sync(self.manager.start_kernel)(extra_arguments=ARGUMENTS)
-            self._reset()
+            # A kernel that died since the last report (the system ran out of memory, say) is replaced; one
+            # killed a moment ago may still look alive (its threads are still ending), so its reset notices.
+            if not self._ready() and not self._ready():
+                raise KernelFailed(f"Ingen kärna kunde starta för rapporten (två försök, högst {START_SECONDS} s vardera).")
             return papermill.execute_notebook(
                 str(notebook), None, parameters=parameters, kernel_name=KERNEL, progress_bar=False, log_output=False,
                 km=self.manager, start_timeout=START_SECONDS, execution_timeout=self.cell_seconds,
@@ -98,20 +96,33 @@ class Kernel:
         else:  # it died: what is left of it (connection file, sockets) goes all the same
             run_sync(manager.cleanup_resources)()
 
-    def _reset(self) -> None:
+    def _ready(self) -> bool:
+        """A kernel with an empty namespace; False (and the kernel stopped) when it died or did not answer."""
+        if self.manager is not None and not run_sync(self.manager.is_alive)():
+            self.stop()
+        if self.manager is None:
+            self.manager = _Manager(kernel_name=KERNEL)
+            run_sync(self.manager.start_kernel)(extra_arguments=ARGUMENTS)
         # A connection of its own, for this one request: on the shell channel alone, where the request waits
         # until a new kernel listens, and the only message to come back is its reply (no output is read).
-        client = self.manager.blocking_client()
+        client, reply = self.manager.blocking_client(), None
         try:
             client.execute(RESET, silent=True, store_history=False)
-            try:
-                reply = client.get_shell_msg(timeout=START_SECONDS)
-            except Empty:
-                raise KernelFailed(f"Kärnan som skulle köra rapporten svarade inte på {START_SECONDS} s.") from None
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"reset of the kernel failed: {reply['content']}")
+            for _ in range(START_SECONDS):  # a second at a time, to notice a kernel that died
+                try:
+                    reply = client.get_shell_msg(timeout=1)
+                    break
+                except Empty:
+                    if not run_sync(self.manager.is_alive)():
+                        break
         finally:
             client.stop_channels()
+        if reply is None:
+            self.stop()
+            return False
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"reset of the kernel failed: {reply['content']}")
+        return True
 
     def _close_clients(self, manager: _Manager | None = None) -> None:
         manager = manager or self.manager

@@ -93,9 +93,8 @@ def test_a_notebook_that_kills_its_kernel_fails_in_swedish_and_the_next_gets_a_n
         os.kill(int(after[0]), signal.SIGKILL)  # a kernel that dies between two reports
         while alive(int(after[0])):
             time.sleep(0.05)
-        started = time.monotonic()
         again = printed(run_in(kernel, notebooks["second"]))[-1].split()
-        assert again[0] != after[0] and again[1:] == ["0", "False"] and time.monotonic() - started < 20
+        assert again[0] != after[0] and again[1:] == ["0", "False"]
     finally:
         kernel.stop()
 
@@ -104,10 +103,8 @@ def test_a_notebook_past_the_time_limit_fails_in_swedish_and_its_kernel_is_ended
     kernel = Kernel(cell_seconds=1)
     try:
         before = int(printed(run_in(kernel, notebooks["first"]))[-1])
-        started = time.monotonic()
         with pytest.raises(KernelFailed, match=r"^Rapporten tog längre tid än 1 s och avbröts\.$"):
-            run_in(kernel, notebooks["hangs"])
-        assert time.monotonic() - started < 20
+            run_in(kernel, notebooks["hangs"])  # it sleeps 60 s: without the limit it would end well
         assert not alive(before)  # the kernel still sleeping in the notebook is gone
         after = int(printed(run_in(kernel, notebooks["second"]))[-1].split()[0])
     finally:
@@ -180,7 +177,7 @@ def test_a_report_made_after_others_in_one_kernel_is_the_same_bytes_as_one_made_
     shared = lagesbild(workspace, "report", "--period", PERIOD, "--workers", "1")
     assert shared.returncode == 0, shared.stdout + shared.stderr
     # one worker, one kernel: the kommun notebook four times, then the region notebook three times
-    order = re.findall(r"rapport \d/7: (.+)", shared.stdout)
+    order = re.findall(r"rapport \d/7: (.+) \(\d+,\d s\)", shared.stdout)
     assert order == ["Torsby", "Munkfors", "Sunne", "Hagfors", "Värmlands län", "SuToHaMu", "Riket"], shared.stdout
     folder = workspace / "reports" / PERIOD
     for area, path in (("1783", folder / "kommun" / "1783.html"), ("riket", folder / "region" / "riket.html")):
