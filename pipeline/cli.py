@@ -341,11 +341,13 @@ def report(period: str, areas: tuple[str, ...], pdf: bool, workers: int | None, 
 
 
 def _report(workspace: Workspace, period: str, areas: list[str], pdf: bool = False, workers: int | None = None) -> int:
+    from pipeline.report.formats import number
     from pipeline.report.render import render
 
     try:
         results = render(workspace, period, areas or None, workers=workers,
-                         progress=lambda done, total, name: click.echo(f"  rapport {done}/{total}: {name}"))
+                         progress=lambda done, total, made: click.echo(
+                             f"  rapport {done}/{total}: {made.area_name} ({number(made.seconds, 1)} s)"))
     except (FileNotFoundError, ValueError) as error:
         click.echo(str(error), err=True)
         return FAILED

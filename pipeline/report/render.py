@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,7 @@ class Rendered:
     path: Path
     status: str  # skapad | oförändrad | misslyckades
     error: str = ""
+    seconds: float = 0.0  # the notebook run and its conversion, in the worker
 
 
 def report_areas(snapshot: Path, period: str) -> pd.DataFrame:
@@ -97,8 +99,8 @@ def render(workspace: Workspace, period: str, only: list[str] | None = None, pro
     workers = max(1, min(default_workers() if workers is None else workers, len(jobs)))
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         for job, outcome in zip(jobs, pool.map(_render_one, jobs)):
-            status, error = outcome
-            results.append(Rendered(job[2], job[3], job[4], Path(job[5]), status, error))
+            status, error, seconds = outcome
+            results.append(Rendered(job[2], job[3], job[4], Path(job[5]), status, error, seconds))
             # a report is recorded only once its whole HTML is in place, and the record is kept at
             # once: a run killed after it redoes only the reports not yet recorded
             if status == "skapad":
@@ -107,7 +109,7 @@ def render(workspace: Workspace, period: str, only: list[str] | None = None, pro
                 manifest.pop(job[3], None)
             write_if_changed(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
             if progress:
-                progress(len(results), len(areas), job[4])
+                progress(len(results), len(areas), results[-1])
     write_if_changed(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
     _write_index(target, snapshot, period, results)
     return sorted(results, key=lambda r: (r.area_type, r.area_code))
@@ -132,9 +134,14 @@ def _inputs_hash(snapshot: Path) -> str:
     return digest.hexdigest()
 
 
-def _render_one(job: tuple) -> tuple[str, str]:
+def _render_one(job: tuple) -> tuple[str, str, float]:
     """Execute one notebook in the worker's kernel and convert it; runs in a worker process."""
-    snapshot, period, area_type, area_code, area_name, output, _, analysis = job
+    started = time.perf_counter()
+    status, error = _execute(*job)
+    return status, error, time.perf_counter() - started
+
+
+def _execute(snapshot, period, area_type, area_code, area_name, output, key, analysis) -> tuple[str, str]:
     notebook = NOTEBOOK_DIR / ("kommun.ipynb" if area_type == "kommun" else "region.ipynb")
     kernel, exporter = _worker
     try:

@@ -137,7 +137,7 @@ def test_the_planted_analysis_renders_as_text_in_sutohamu_only(analysed):
     first = analysed["first"]
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Rapporter: 1 skapade, 18 oförändrade, 0 misslyckades." in first.stdout
-    assert re.findall(r"rapport \d+/\d+: (.+)", first.stdout) == ["SuToHaMu"]
+    assert re.findall(r"rapport \d+/\d+: (.+) \(\d+,\d s\)", first.stdout) == ["SuToHaMu"]
     text = (analysed["reports"] / "region" / "sutohamu.html").read_text(encoding="utf-8")
     section = analysis_section(text)
     assert f"ur filen <code>analys/{PERIOD}/sutohamu.md</code> (senast ändrad " in section
