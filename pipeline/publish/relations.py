@@ -7,7 +7,8 @@ A relation is a set of signed cells whose sum is zero, and a reader knows every 
     uppdelning      a breakdown's categories add up to its total
     delar           a finer breakdown's categories add up to their parent category of a coarser one
                     (DeSO areas to their RegSO, crime categories to their main category)
-    region          a region is the sum of its covered members (the members with a row)
+    region          a region is the sum of its covered members (the members with a row); the country
+                    is the sum of its counties
     överlapp        two overlapping regions differ by their members outside the overlap
     rullande        rolling 12 months is the sum of its twelve months
     period          a quarter, tertial, half-year or year is the sum of its months
@@ -81,16 +82,21 @@ def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFram
     kommun = cells[cells.area_type == "kommun"]
     regional = cells[cells.area_type != "kommun"]
     same = ["count_id", "period", "dimension", "category"]
-    linked = regional[same + ["area_code", "cell"]].rename(columns={"cell": "owner"}).merge(members, on="area_code").merge(
-        kommun[same + ["area_code", "cell"]].rename(columns={"area_code": "municipality_code"}), on=same + ["municipality_code"])
+    sets = members.groupby("area_code").municipality_code.agg(frozenset)
+    sums = _parts(sets)
+    owners = regional[same + ["area_code", "cell"]].rename(columns={"cell": "owner"}).merge(sums, on="area_code")
+    linked = pd.concat([
+        owners.merge(kommun[same + ["area_code", "cell"]].rename(columns={"area_code": "part"}), on=same + ["part"]),
+        owners.merge(regional[same + ["area_code", "cell"]].rename(columns={"area_code": "part"}), on=same + ["part"]),
+    ])
     add("region", pd.concat([linked.assign(sign=-1), _owners(linked)]))
 
-    # A - B = members(A - B) - members(B - A) for two regions that share members
-    sets = members.groupby("area_code").municipality_code.agg(frozenset)
+    # A - B = members(A - B) - members(B - A) for two regions that share members (not for a region that is
+    # the sum of others: its overlaps follow from theirs, and the country's would list every municipality)
     present = sorted(set(regional.area_code) & set(sets.index))
     for i, first in enumerate(present):
         for second in present[i + 1:]:
-            if not sets[first] & sets[second]:
+            if not sets[first] & sets[second] or sums[sums.area_code.isin([first, second])].part.isin(sets.index).any():
                 continue
             a = regional[regional.area_code == first][same + ["cell"]]
             b = regional[regional.area_code == second][same + ["cell"]].rename(columns={"cell": "other"})
@@ -155,6 +161,24 @@ def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFram
     frame = pd.concat(parts, ignore_index=True)
     frame["relation"] = frame.key.astype("category").cat.codes.astype(np.int64)
     return frame[["relation", "cell", "sign", "kind"]]
+
+
+def _parts(sets: pd.Series) -> pd.DataFrame:
+    """(area_code, part): what each region is the sum of. A region whose members other regions split
+    exactly (the country: its counties) is the sum of those regions, any other the sum of its
+    municipalities. Both say the same, since each of those regions is the sum of its own municipalities,
+    but a country's row over all 290 municipalities would tie every county's hidden counts into one
+    system for the proof, where the counties' rows keep them apart."""
+    frames = []
+    for area, own in sets.items():
+        smaller = sorted((code for code in sets.index if sets[code] < own), key=lambda code: (-len(sets[code]), code))
+        chosen, covered = [], frozenset()
+        for code in smaller:
+            if not sets[code] & covered:
+                chosen.append(code)
+                covered |= sets[code]
+        frames.append(pd.DataFrame({"area_code": area, "part": chosen if covered == own else sorted(own)}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["area_code", "part"])
 
 
 def _owners(linked: pd.DataFrame) -> pd.DataFrame:
