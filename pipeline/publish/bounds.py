@@ -34,6 +34,7 @@ from pipeline.files import redirected
 
 EPS = 1e-6
 INF = highspy.kHighsInf
+BATCH_CELLS = 5000  # hidden cells of small components solved as one LP
 Status = highspy.HighsModelStatus
 
 
@@ -124,26 +125,51 @@ def protection(relations: pd.DataFrame, values: np.ndarray, hidden: np.ndarray, 
     linked = hidden_cells[np.isin(hidden_cells, cols)]
     order = np.argsort(label[linked], kind="stable")
     groups = np.split(linked[order], np.flatnonzero(np.diff(label[linked][order])) + 1) if len(linked) else []
-    row_label = label[n + rows]
-    for members in groups:
-        if only is not None and not only[members].any():
-            continue
-        in_component = row_label == label[members[0]]
-        _component(result, members, rows[in_component], cols[in_component], coefs[in_component], row_lo, row_hi,
-                   lower, truth, limit, deadline)
     result.components = len(groups) + len(free)
     result.largest = max((len(g) for g in groups), default=min(len(free), 1))
+    if only is not None:
+        groups = [members for members in groups if only[members].any()]
+    # Components are independent, so one LP over several of them has their optima side by side: its
+    # solves serve them all at once (small ones in batches; a large one alone, its solves are long)
+    row_label = label[n + rows]
+    by_label = np.argsort(row_label, kind="stable")
+    sorted_labels = row_label[by_label]
+
+    def entries(group: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The LP's rows, columns and coefficients of one component."""
+        at = by_label[np.searchsorted(sorted_labels, label[group[0]]):np.searchsorted(sorted_labels, label[group[0]], "right")]
+        return rows[at], cols[at], coefs[at]
+
+    batch, size = [], 0
+    for members in sorted(groups, key=len) + [None]:
+        if batch and (members is None or size + len(members) > BATCH_CELLS):
+            _batch(result, batch, entries, row_lo, row_hi, lower, truth, limit, deadline)
+            batch, size = [], 0
+        if members is not None:
+            batch.append(members)
+            size += len(members)
     return result
 
 
-def _component(result: Protection, members, rows, cols, coefs, row_lo, row_hi, lower, truth, limit, deadline) -> None:
-    """Prove each cell of one component protected, or find its exact interval and what pins it down."""
-    lp = _ComponentLP(members, rows, cols, coefs, row_lo, row_hi, lower)
-    true = truth[members].copy()
-    unknown = np.isnan(true)
-    if unknown.any():  # a feasible value stands in for an unknown truth
-        x = lp.solve(np.where(unknown, 1.0, 0.0), None, highspy.ObjSense.kMinimize)
-        true[unknown] = np.round(x[unknown])
+def _batch(result: Protection, groups: list[np.ndarray], entries, row_lo, row_hi, lower, truth, limit, deadline) -> None:
+    """Prove each cell of these components protected, or find its exact interval and what pins it down.
+
+    Whatever else is in the batch, a component's outcome is its own: the pushes only decide which
+    cells are proved at once, and what cannot be, gets its exact interval and its proof from LPs of
+    its own component."""
+    def alone(group):
+        return _ComponentLP(group, *entries(group), row_lo, row_hi, lower)
+
+    true = [truth[group] for group in groups]
+    for c, group in enumerate(groups):
+        unknown = np.isnan(true[c])
+        if unknown.any():  # a feasible value stands in for an unknown truth
+            x = alone(group).solve(unknown.astype(float), None, highspy.ObjSense.kMinimize)
+            true[c] = np.where(unknown, np.round(x), true[c])
+    members, true = np.concatenate(groups), np.concatenate(true)  # component after component
+    starts = np.cumsum([0] + [len(group) for group in groups])
+    lp = _ComponentLP(members, *(np.concatenate(parts) for parts in zip(*map(entries, groups))), row_lo, row_hi, lower,
+                      largest=max(map(len, groups)))
     small = true < limit
     # what each cell must reach: up to threshold - 1 and down to 1 for a small count; a whole number
     # above or below its value for any other
@@ -156,9 +182,9 @@ def _component(result: Protection, members, rows, cols, coefs, row_lo, row_hi, l
         wide = np.floor(seen_hi + EPS) - np.ceil(seen_lo - EPS) >= spread
         return np.where(small, wide, (seen_hi >= up - EPS) | (seen_lo <= down + EPS))
 
-    def take(x) -> None:
-        np.minimum(seen_lo, x, out=seen_lo)
-        np.maximum(seen_hi, x, out=seen_hi)
+    def take(x, at=slice(None)) -> None:
+        np.minimum(seen_lo[at], x, out=seen_lo[at])
+        np.maximum(seen_hi[at], x, out=seen_hi[at])
 
     # pushes, while each proves at least a tenth of the cells it pushes
     for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
@@ -167,54 +193,66 @@ def _component(result: Protection, members, rows, cols, coefs, row_lo, row_hi, l
             todo = ~proved() & ((seen_hi < up - EPS) if raising else (seen_lo > down + EPS))
             if not todo.any():
                 break
-            x = lp.solve(todo.astype(float), np.where(todo, np.maximum(up, lp.floor), INF) if raising else None, sense)
+            x = lp.solve(todo.astype(float), np.where(todo, np.maximum(up, lp.floor), lp.ceiling) if raising else None, sense)
             take(x)
             if (todo & ~proved()).sum() > 0.9 * todo.sum():
                 break
+    solves = lp.solves
 
-    # each cell still unproved: its own two LPs give its exact interval
-    untested = np.zeros(lp.count, bool)
-    for k in np.flatnonzero(~proved()):
-        if time.monotonic() > deadline:
-            untested[k] = True
+    # each cell still unproved: two LPs of its own, in its component's LP, give its exact interval
+    untested = np.zeros(len(members), bool)
+    for c, group in enumerate(groups):
+        at = slice(starts[c], starts[c + 1])
+        left = np.flatnonzero(~proved()[at])
+        if not len(left):
             continue
-        costs = np.zeros(lp.count)
-        costs[k] = 1.0
-        x = lp.solve(costs, None, highspy.ObjSense.kMaximize)
-        duals = None
-        if x is None:
-            seen_hi[k] = INF
-        else:
-            take(x)
-            seen_hi[k] = max(seen_hi[k], lp.objective())
-            duals = lp.duals()
-        take(lp.solve(costs, None, highspy.ObjSense.kMinimize))
-        seen_lo[k] = min(seen_lo[k], lp.objective())
-        if not proved()[k]:
-            pins = duals if duals is not None and seen_hi[k] < up[k] - EPS else lp.duals()
-            result.proof[int(members[k])] = [int(r) for r in lp.row_ids[np.abs(pins) > EPS]]
+        if time.monotonic() > deadline:
+            untested[at][left] = True
+            continue
+        own = alone(group)
+        for k in left:
+            if time.monotonic() > deadline:
+                untested[starts[c] + k] = True
+                continue
+            costs = np.zeros(own.count)
+            costs[k] = 1.0
+            take(own.solve(costs, None, highspy.ObjSense.kMaximize, cold=True), at)
+            raised = own.duals()
+            take(own.solve(costs, None, highspy.ObjSense.kMinimize, cold=True), at)
+            if not proved()[starts[c] + k]:
+                pins = raised if seen_hi[starts[c] + k] < up[starts[c] + k] - EPS else own.duals()
+                result.proof[int(group[k])] = [int(r) for r in own.row_ids[np.abs(pins) > EPS]]
+        solves += own.solves
+    seen_hi[seen_hi >= lp.ceiling - 1] = INF  # as far as the LP's ceiling: without bound
     result.lo[members], result.hi[members] = seen_lo, seen_hi
     result.protected[members] = proved() & ~untested
     result.untested[members] = untested
     result.small[members] = small
-    result.solves += lp.solves
+    result.solves += solves
 
 
 class _ComponentLP:
-    """One component's LP in HiGHS; its solves differ only in costs and column bounds."""
+    """The LP of one or more components in HiGHS; its solves differ only in costs and column bounds.
 
-    def __init__(self, members, rows, cols, coefs, row_lo, row_hi, lower):
+    No cell goes above a ceiling that no count reaches, so every objective has an optimum (one cell
+    without bound would leave the other components of its batch without a solution)."""
+
+    ceiling = 1e7
+
+    def __init__(self, members, rows, cols, coefs, row_lo, row_hi, lower, largest: int | None = None):
         self.count = len(members)
         self.row_ids = np.unique(rows)
-        matrix = sparse.csc_matrix((coefs, (np.searchsorted(self.row_ids, rows), np.searchsorted(members, cols))),
-                                   shape=(len(self.row_ids), self.count))
+        order = np.argsort(members)
+        local_rows, local_cols = np.searchsorted(self.row_ids, rows), order[np.searchsorted(members[order], cols)]
+        matrix = sparse.csc_matrix((coefs, (local_rows, local_cols)), shape=(len(self.row_ids), self.count))
         matrix.sum_duplicates()
         self.floor = lower[members].astype(float)
+        self.top = np.full(self.count, self.ceiling)
         model = highspy.HighsLp()
         model.num_col_, model.num_row_ = self.count, len(self.row_ids)
         model.col_cost_ = np.zeros(self.count)
         model.col_lower_ = self.floor
-        model.col_upper_ = np.full(self.count, INF)
+        model.col_upper_ = self.top
         model.row_lower_ = np.where(np.isnan(row_lo[self.row_ids]), -INF, row_lo[self.row_ids])
         model.row_upper_ = np.where(np.isnan(row_hi[self.row_ids]), INF, row_hi[self.row_ids])
         model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -223,29 +261,27 @@ class _ComponentLP:
         model.a_matrix_.value_ = matrix.data
         self.solver = _solver()
         # Interior point does not depend on a good start, which the changing objectives of a large
-        # component never give the simplex (thousands of iterations a solve); small ones: simplex.
-        self.solver.setOptionValue("solver", "ipm" if self.count > 500 else "simplex")
+        # component never give the simplex (thousands of iterations a solve); small ones, also many
+        # side by side (`largest`: the largest of them): simplex.
+        self.solver.setOptionValue("solver", "ipm" if (largest or self.count) > 500 else "simplex")
         self.solver.passModel(model)
         self.columns = np.arange(self.count, dtype=np.int32)
         self.solves = 0
 
-    def solve(self, costs: np.ndarray, upper: np.ndarray | None, sense) -> np.ndarray | None:
-        """The solution, or None when the objective has no bound."""
+    def solve(self, costs: np.ndarray, upper: np.ndarray | None, sense, cold: bool = False) -> np.ndarray:
+        """The solution; `cold`: from no start, so that its duals do not depend on the solves before it."""
+        if cold:
+            self.solver.clearSolver()
         self.solver.changeColsCost(self.count, self.columns, costs)
-        self.solver.changeColsBounds(self.count, self.columns, self.floor, np.full(self.count, INF) if upper is None else upper)
+        self.solver.changeColsBounds(self.count, self.columns, self.floor, self.top if upper is None else upper)
         self.solver.changeObjectiveSense(sense)
         self.solver.run()
         self.solves += 1
         status = self.solver.getModelStatus()
         if status == Status.kOptimal:
             return np.array(self.solver.getSolution().col_value)
-        if status in (Status.kUnbounded, Status.kUnboundedOrInfeasible):
-            return None
         # the true counts satisfy every row, so an infeasible LP means the published cells contradict each other
         raise ValueError(f"de publicerade cellerna går inte ihop med relationerna ({status})")
-
-    def objective(self) -> float:
-        return self.solver.getInfo().objective_function_value
 
     def duals(self) -> np.ndarray:
         return np.array(self.solver.getSolution().row_dual)
