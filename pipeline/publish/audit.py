@@ -140,33 +140,32 @@ def audit(workspace: Workspace, period: str | None = None, seconds: float = floa
 def _rate_and_share_bounds(rows: pd.DataFrame, cells: pd.DataFrame, catalogue: pd.DataFrame) -> list[Extra]:
     """What a shown rate or share says of a count that is hidden: value = count × scale / base,
     rounded to the published decimals, so the count lies within half a unit of the last decimal."""
-    kind = catalogue.set_index("indicator_id")
-    shown = rows[rows.value.notna() & rows.indicator_id.map(kind["value"]).isin(["rate", "share"])]
+    meta = catalogue[["indicator_id", "value", "count_id", "share_of", "scale", "decimals"]].rename(columns={"value": "kind"})
+    columns = ["indicator_id", *CELL_KEY[1:], "value", "denominator", "title", "area_name"]
+    shown = rows.loc[rows.value.notna(), columns].merge(meta[meta.kind.isin(["rate", "share"])], on="indicator_id")
     if shown.empty:
         return []
-    index = {key: i for i, key in enumerate(map(tuple, cells[CELL_KEY].to_numpy()))}
+    # a rate bounds its count's total cell; a share the same category's count and its total's total cell
+    share = shown.kind.eq("share")
+    shown["dimension"], shown["category"] = shown.dimension.where(share, ""), shown.category.where(share, "")
+    index = cells[CELL_KEY].assign(count_cell=np.arange(len(cells)))
+    shown = shown.merge(index, on=CELL_KEY)
+    totals = index[index.dimension.eq("") & index.category.eq("")].drop(columns=["dimension", "category"])
+    shown = shown.merge(totals.rename(columns={"count_id": "share_of", "count_cell": "total_cell"}),
+                        on=["share_of", "area_type", "area_code", "period"], how="left")
     hidden = cells.hidden.to_numpy()
+    half = 0.5 * 10.0 ** -shown.decimals.astype(int)
+    shown["low"], shown["high"] = (shown.value - half) / shown.scale, (shown.value + half) / shown.scale
+    shown["what"] = shown.title + " " + shown.period + " (" + shown.area_name + ")"
     extra = []
-    for row in shown.itertuples():
-        meta = kind.loc[row.indicator_id]
-        dimension = row.dimension if meta["value"] == "share" else ""
-        category = row.category if meta["value"] == "share" else ""
-        count = index.get((meta["count_id"], row.area_type, row.area_code, row.period, dimension, category))
-        if count is None:
-            continue
-        half = 0.5 * 10.0 ** -int(meta["decimals"])
-        low, high = (row.value - half) / meta["scale"], (row.value + half) / meta["scale"]
-        what = f"{row.title} {row.period} ({row.area_name})"
-        if meta["value"] == "rate":
-            if hidden[count] and pd.notna(row.denominator):
-                extra.append(Extra((count,), (1.0,), low * row.denominator, high * row.denominator, what))
-            continue
-        total = index.get((meta["share_of"], row.area_type, row.area_code, row.period, "", ""))
-        if total is None or not (hidden[count] or hidden[total]):
-            continue
+    rates = shown[shown.kind.eq("rate") & hidden[shown.count_cell] & shown.denominator.notna()]
+    for row in rates.itertuples():
+        extra.append(Extra((row.count_cell,), (1.0,), row.low * row.denominator, row.high * row.denominator, row.what))
+    shares = shown[shown.kind.eq("share") & shown.total_cell.notna()].astype({"total_cell": int})
+    for row in shares[hidden[shares.count_cell] | hidden[shares.total_cell]].itertuples():
         # low * total <= count <= high * total, linear in the two cells
-        extra.append(Extra((count, total), (1.0, -low), 0.0, INF, what))
-        extra.append(Extra((count, total), (1.0, -high), -INF, 0.0, what))
+        extra.append(Extra((row.count_cell, row.total_cell), (1.0, -row.low), 0.0, INF, row.what))
+        extra.append(Extra((row.count_cell, row.total_cell), (1.0, -row.high), -INF, 0.0, row.what))
     return extra
 
 
