@@ -81,7 +81,8 @@ def trend_chart(snap: Snapshot, indicator: str, areas: list[str], periods: list[
 def breakdown(snap: Snapshot, indicator: str, area: str, period: str, chart_id: str) -> dict | None:
     """A breakdown as a bar chart with its numbers written on the bars, and as a table; None without values.
     `all_hidden` says that every category is hidden, so the template can say so instead of showing it."""
-    rows = snap.values[(snap.values.indicator_id == indicator) & (snap.values.area_code == area) & (snap.values.period == period)]
+    values = snap.of_area(area)
+    rows = values[(values.indicator_id == indicator) & (values.period == period)]
     if rows.empty:
         return None
     rows = rows.sort_values("sort_order")

@@ -91,7 +91,8 @@ def _change(now: pd.Series | None, before: pd.Series | None) -> dict | None:
 
 def _with_figures(snap: Snapshot, indicator_id: str, area: str, periods: list[str]) -> list[str]:
     """The periods from the first that has a published row for the area (covered, shown or hidden)."""
-    present = set(snap.values.loc[(snap.values.indicator_id == indicator_id) & (snap.values.area_code == area), "period"])
+    values = snap.of_area(area)
+    present = set(values.loc[values.indicator_id == indicator_id, "period"])
     first = next((i for i, p in enumerate(periods) if p in present), len(periods))
     return periods[first:]
 
@@ -161,7 +162,7 @@ def breakdowns(snap: Snapshot) -> dict:
 def members(snap: Snapshot) -> dict:
     """For a region: each member municipality's key figures side by side; a link where the municipality has a report."""
     area = snap.area_code
-    codes = set(snap.values.loc[snap.values.area_type == "kommun", "area_code"])
+    codes = set(snap.values.loc[snap.values.area_type == "kommun", "area_code"].unique())
     wanted = snap.member_codes(area)
     end = last_month(snap.period)
     figures = [(indicator("intox_cases", kind(snap.period)), snap.period), ("intox_cases_r12", end), ("intox_rate_r12", end)]

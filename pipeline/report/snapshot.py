@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -81,6 +82,8 @@ class Snapshot:
     enkat: dict[str, pd.DataFrame] = field(default_factory=dict)
     # follow-up tables, narrowed to the report's area and (for a region) its members
     followup: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # the values sorted by area, and their area codes: the country's report looks up every municipality's figures
+    _by_area: tuple[pd.DataFrame, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, directory: str | Path, period: str, area: str) -> Snapshot:
@@ -139,17 +142,24 @@ class Snapshot:
         rounds = sorted(r for r in set(answers["round"].dropna()) if round_begun(r, self.period))
         return rounds[-1] if rounds else None
 
+    def of_area(self, area: str) -> pd.DataFrame:
+        """The values of one area (in their order in the snapshot)."""
+        if "area_code" not in self.values:
+            return self.values
+        if self._by_area is None:  # one reordering; an area's rows are then a slice, not a gather per lookup
+            ordered = self.values.sort_values("area_code", kind="stable")
+            self._by_area = ordered, ordered.area_code.to_numpy(object)
+        ordered, codes = self._by_area
+        return ordered.iloc[np.searchsorted(codes, area):np.searchsorted(codes, area, "right")]
+
     def get(self, indicator: str, area: str, period: str, category: str = "") -> pd.Series | None:
-        if self.values.empty:
-            return None
-        rows = self.values[
-            (self.values.indicator_id == indicator) & (self.values.area_code == area)
-            & (self.values.period == period) & (self.values.category == category)
-        ]
+        values = self.of_area(area)
+        rows = values[(values.indicator_id == indicator) & (values.period == period) & (values.category == category)]
         return None if rows.empty else rows.iloc[0]
 
     def series(self, indicator: str, area: str, periods: list[str]) -> pd.DataFrame:
-        rows = self.values[(self.values.indicator_id == indicator) & (self.values.area_code == area) & self.values.period.isin(periods)]
+        values = self.of_area(area)
+        rows = values[(values.indicator_id == indicator) & values.period.isin(periods)]
         return rows.set_index("period").reindex(periods)
 
     def area_name(self, area: str) -> str:
@@ -160,7 +170,7 @@ class Snapshot:
 
     def comparison_areas(self, area_type: str, area: str) -> list[str]:
         """The areas a report compares with: a municipality's cooperations and county; a region's county and the country."""
-        present = set(self.values.area_code) if "area_code" in self.values else set()
+        present = set(self.values.area_code.unique()) if "area_code" in self.values else set()
         m = self.members
         if area_type == "kommun":
             containing = m.loc[m.municipality_code == area]
