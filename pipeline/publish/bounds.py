@@ -17,6 +17,10 @@ prove many cells with a few solves. A cell still unproved gets LPs of its own, w
 tightest interval and, through their duals, the relations that pin it down. A protected cell's
 interval is therefore known to contain [lo, hi], and a failing cell's is exact. A cell that the
 time allowed could not reach is reported as not tested, never passed in silence.
+
+The components are independent, so the pushes of many small ones run as one LP (a national
+snapshot has some 13 000 components, most of a few cells); a cell they leave unproved gets its own
+LPs in its own component's LP, so what is found does not depend on which components shared a batch.
 """
 from __future__ import annotations
 
