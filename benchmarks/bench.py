@@ -1,18 +1,24 @@
-"""Measure each stage on the demo data and the ingest/build stages on a large synthetic file.
+"""Measure each stage on the demo data, the national month (issue 11) and a national questionnaire file.
 
-    make bench                        # or: .venv/bin/python benchmarks/bench.py [--rows 200000]
+    make bench                        # or: .venv/bin/python benchmarks/bench.py [--stage national] [--forms N]
 
-Prints seconds per stage. Nothing here asserts a time; tests never do.
+Prints seconds (and for the national month peak memory) per stage, each beside its target. Nothing
+here asserts a time; tests never do.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+import measure
 import numpy as np
 import pandas as pd
+from national import write_month, write_national
 
 from pipeline import places
 from pipeline.build import build
@@ -59,39 +65,95 @@ def demo_chain(root: Path) -> None:
     timed("demo: report igen (inget nytt)", render, workspace, PERIOD)
 
 
-def national_file(root: Path, rows: int) -> None:
-    """One csv of `rows` forms spread over all 290 municipalities and ten years."""
-    rng = np.random.default_rng(1)
-    codes = places.municipalities().municipality_code.to_numpy()
-    days = pd.date_range("2016-11-01", "2026-10-31").strftime("%Y-%m-%d").to_numpy()
-    frame = pd.DataFrame(
-        {
-            "id": [f"F{i:08d}" for i in range(rows)],
-            "Besöksdatum": rng.choice(days, rows),
-            "Ålder": rng.integers(12, 90, rows),
-            "Kön": rng.choice(["man", "kvinna"], rows),
-            "Kommunkod": rng.choice(codes, rows),
-            "Substanser": rng.choice(["Alkohol", "Alkohol; Bensodiazepiner", "Cannabis", "Receptfria läkemedel", "GHB/GBL"], rows),
-            "Avsikt": rng.choice(["Rus", "Självskada", "Oavsiktlig/olyckshändelse"], rows),
-            "Vårdnivå": rng.choice(["Hemgång", "Vårdavdelning", "IVA", "Psykiatri"], rows),
-        }
+def national(root: Path, forms: int, workers: int) -> None:
+    """Issue 11's national month: every stage as the user runs it (the CLI, each its own process), beside
+    its floor measured in the same run and its target."""
+    files = write_national(root, forms)
+    size = sum(f.stat().st_size for f in files)
+    print(f"riket: {forms:_} formulär i {len(files)} cp1252-filer ({size / 1e6:.0f} MB), 290 kommuner, 120 månader".replace("_", " "))
+    bare = measure.run([sys.executable, "-c", BARE_READ, str(root / "data" / "raw" / "intox"), str(root / "bare.duckdb")])
+    ingest = _cli(root, "ingest")
+    build = _cli(root, "build", "--period", PERIOD)
+    report = _cli(root, "report", "--period", PERIOD, "--workers", str(workers))
+    floor = _report_floor(root)
+    reports = sorted((root / "reports" / PERIOD).glob("*/*.html"))
+    sizes = np.array([p.stat().st_size for p in reports]) / 1e6
+    seconds = {name: float(t.replace(",", ".")) for name, t in REPORT_LINE.findall(report.stdout)}
+    times = np.array(list(seconds.values())) if seconds else np.array([np.nan])
+    slowest = max(seconds, key=seconds.get) if seconds else "–"
+    whole = ingest.seconds + build.seconds + report.seconds
+    audit_line = next((line for line in build.stdout.splitlines() if "röjandeskydd" in line.lower()), "")
+
+    later = write_month(root, NEXT_MONTH, forms // 120)
+    again = [_cli(root, "ingest"), _cli(root, "build", "--period", PERIOD), _cli(root, "report", "--period", PERIOD, "--workers", str(workers))]
+    incremental = sum(step.seconds for step in again)
+
+    GiB = 2**30
+    print(f"{'figur':<44} {'mätt':>16} {'mål':>18}")
+    _row("ingest", f"{ingest.seconds:.1f} s", f"≤ 3 × golvet {bare.seconds:.1f} s", ingest.seconds <= 3 * bare.seconds,
+         f"{ingest.seconds / bare.seconds:.1f} × golvet (DuckDB:s read_csv av samma filer)")
+    _row("build + publish + audit", f"{build.seconds:.1f} s", "≤ 60 s", build.seconds <= 60, audit_line)
+    _row(f"report, {len(reports)} rapporter, {workers} processer", f"{report.seconds:.1f} s", "–", None,
+         f"median {np.median(times):.1f} s per rapport, golvet för en ensam rapport {floor.seconds:.1f} s")
+    _row("långsammaste rapporten", f"{np.nanmax(times):.1f} s", f"≤ 3 × median {3 * np.median(times):.1f} s",
+         np.nanmax(times) <= 3 * np.median(times), slowest)
+    _row("rapportstorlek, median", f"{np.median(sizes):.2f} MB", "≤ 1,5 MB", np.median(sizes) <= 1.5,
+         f"största {sizes.max():.2f} MB, sammanlagt {sizes.sum():.0f} MB")
+    _row("hela månaden", f"{whole:.1f} s", "≤ 300 s", whole <= 300)
+    for name, step in (("ingest", ingest), ("build", build), ("report", report)):
+        _row(f"toppminne {name}", f"{step.peak_bytes / GiB:.2f} GiB", "≤ 2 GiB", step.peak_bytes <= 2 * GiB)
+    _row(f"en månad till ({len(later)} filer) och månaden igen", f"{incremental:.1f} s", f"≤ 15 % = {0.15 * whole:.0f} s",
+         incremental <= 0.15 * whole, " + ".join(f"{step.seconds:.1f}" for step in again) + " s")
+    workbook = root / "data" / "processed" / PERIOD / "indicators.xlsx"
+    print(f"{'':<44} länsstyrelsens arbetsbok {workbook.stat().st_size / 1e6:.1f} MB")
+    for step in (ingest, build, report, *again):
+        if step.returncode:
+            print(f"OBS: ett steg slutade med status {step.returncode}:\n{step.stdout[-2000:]}")
+
+
+def _row(figure: str, measured: str, target: str, holds: bool | None, detail: str = "") -> None:
+    verdict = "" if holds is None else ("håller" if holds else "HÅLLER INTE")
+    print(f"{figure:<44} {measured:>16} {target:>18}  {verdict}")
+    if detail:
+        print(f"{'':<46}{detail}")
+
+
+def _cli(root: Path, *args: str) -> measure.Run:
+    return measure.run([str(Path(sys.executable).with_name("lagesbild")), *args, "--workspace", str(root)])
+
+
+BARE_READ = """
+import sys, duckdb
+folder, database = sys.argv[1:]
+duckdb.connect(database).execute(
+    f"CREATE TABLE t AS SELECT * FROM read_csv('{folder}/*/*.csv', delim=';', header=true, encoding='latin-1', all_varchar=true, filename=true)")
+"""
+# the CLI's line per report: "  rapport 3/313: Sunne (1,4 s)"
+REPORT_LINE = re.compile(r"rapport \d+/\d+: (.+) \((\d+,\d) s\)")
+NEXT_MONTH = "2026-11"
+
+
+def _report_floor(root: Path) -> measure.Run:
+    """What one report cannot go below: papermill starts a kernel that imports the stack, reads the area's
+    rows, draws one chart, and nbconvert writes the HTML."""
+    import nbformat
+
+    cells = [
+        nbformat.v4.new_code_cell("snapshot = ''", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "import pandas as pd, plotly.express as px\n"
+            "rows = pd.read_parquet(f'{snapshot}/indicators.parquet', filters=[('area_code', '==', '1766')])\n"
+            "px.bar(rows[rows.indicator_id == 'intox_cases'].tail(24), x='period', y='numerator')"),
+    ]
+    folder = root / "floor"
+    folder.mkdir(exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / "floor.ipynb")
+    script = (
+        "import sys, papermill, nbconvert; folder, snapshot = sys.argv[1:]\n"
+        "papermill.execute_notebook(f'{folder}/floor.ipynb', f'{folder}/out.ipynb', parameters={'snapshot': snapshot}, progress_bar=False)\n"
+        "open(f'{folder}/floor.html', 'w').write(nbconvert.HTMLExporter().from_filename(f'{folder}/out.ipynb')[0])\n"
     )
-    target = root / "data" / "raw" / "intox" / "riket"
-    target.mkdir(parents=True)
-    frame.to_csv(target / "intox_riket.csv", sep=";", index=False, encoding="cp1252")
-    (root / "schemas").mkdir()
-    (root / "schemas" / "intox_coverage.yaml").write_text(
-        "units:\n  - unit: riket\n    municipalities: [" + ", ".join(f'"{c}"' for c in codes) + "]\n    from: 2016-11\n",
-        encoding="utf-8",
-    )
-    workspace = Workspace(root)
-    size = (target / "intox_riket.csv").stat().st_size / 1e6
-    print(f"riket: {rows:_} formulär, 290 kommuner, 120 månader, {size:.0f} MB csv".replace("_", " "))
-    timed("riket: ingest", ingest, workspace)
-    timed("riket: build", build, workspace)
-    timed("riket: publish (röjandeskydd)", publish, workspace, PERIOD)
-    _audit("riket", workspace)
-    print(f"{'':<48} databas {workspace.database.stat().st_size / 1e6:.0f} MB")
+    return measure.run([sys.executable, "-c", script, str(folder), str(root / "data" / "processed" / PERIOD)])
 
 
 def national_survey(root: Path, rounds: int) -> None:
@@ -130,14 +192,21 @@ def national_survey(root: Path, rounds: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=200_000, help="forms in the national file")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stage", choices=("demo", "national", "survey", "all"), default="all")
+    parser.add_argument("--forms", type=int, default=1_000_000, help="INTOX forms in the national workspace")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="report processes")
     parser.add_argument("--rounds", type=int, default=4, help="rounds in the national questionnaire file")
+    parser.add_argument("--keep", type=Path, help="write the workspaces here and keep them (default: a temporary folder)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        demo_chain(Path(tmp) / "demo")
-        national_file(Path(tmp) / "riket", args.rows)
-        national_survey(Path(tmp) / "enkat", args.rounds)
+        tmp = args.keep or tmp
+        if args.stage in ("demo", "all"):
+            demo_chain(Path(tmp) / "demo")
+        if args.stage in ("national", "all"):
+            national(Path(tmp) / "riket", args.forms, args.workers)
+        if args.stage in ("survey", "all"):
+            national_survey(Path(tmp) / "enkat", args.rounds)
 
 
 if __name__ == "__main__":

@@ -35,18 +35,29 @@ SEASON = np.array([0.95, 0.80, 0.95, 1.00, 1.05, 1.20, 1.25, 1.15, 0.95, 0.95, 0
 
 def write_national(root: Path, forms: int = 1_000_000, end: str = END) -> list[Path]:
     """Write the raw files and the coverage of a national workspace under `root`; returns the files."""
-    rng = np.random.default_rng(SEED)
+    files = _write_forms(root, forms, end, MONTHS, SEED, "{year}")
+    _write_coverage(root, end)
+    return files
+
+
+def write_month(root: Path, month: str, forms: int) -> list[Path]:
+    """One more month's forms, one file per county, as the next delivery after write_national's."""
+    return _write_forms(root, forms, month, 1, SEED + int(month.replace("-", "")), month)
+
+
+def _write_forms(root: Path, forms: int, end: str, months: int, seed: int, name: str) -> list[Path]:
+    rng = np.random.default_rng(seed)
     municipalities = places.municipalities()
     population = places.population()
     latest = population[population.year == population.year.max()].set_index("municipality_code").population
     weights = municipalities.municipality_code.map(latest).fillna(latest.min()).to_numpy(float)
     last = pd.Period(end, "M")
-    days = pd.date_range((last - MONTHS + 1).start_time, last.end_time.normalize(), freq="D")
+    days = pd.date_range((last - months + 1).start_time, last.end_time.normalize(), freq="D")
     day_weight = SEASON[days.month - 1] * np.where(days.day_of_week >= 4, 1.6, 1.0)
 
     municipality = rng.choice(len(municipalities), forms, p=weights / weights.sum())
     frame = pd.DataFrame({
-        "Formulär-id": np.char.add("F", np.char.zfill(np.arange(forms).astype(str), 8)),
+        "Formulär-id": np.char.add(f"F{seed}-", np.char.zfill(np.arange(forms).astype(str), 8)),
         "Besöksdatum": days.strftime("%Y-%m-%d").to_numpy()[rng.choice(len(days), forms, p=day_weight / day_weight.sum())],
         "Ålder": rng.integers(12, 90, forms),
         "Kön": rng.choice(["man", "kvinna"], forms),
@@ -59,21 +70,25 @@ def write_national(root: Path, forms: int = 1_000_000, end: str = END) -> list[P
     frame["year"] = frame["Besöksdatum"].str[:4]
     frame = frame.sort_values(["county", "Besöksdatum", "Formulär-id"], kind="stable")
 
-    written, units = [], []
-    raw = root / "data" / "raw" / "intox"
-    for county, rows in frame.groupby("county", sort=True):
-        folder = raw / f"lan-{county}"
-        folder.mkdir(parents=True, exist_ok=True)
-        for year, part in rows.groupby("year", sort=True):
-            path = folder / f"intox_lan{county}_{year}.csv"
-            part.drop(columns=["county", "year"]).to_csv(path, sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
-            written.append(path)
-        members = municipalities.municipality_code[municipalities.county_code == county]
+    written = []
+    for (county, year), part in frame.groupby(["county", "year"], sort=True):
+        path = root / "data" / "raw" / "intox" / f"lan-{county}" / f"intox_lan{county}_{name.format(year=year)}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part.drop(columns=["county", "year"]).to_csv(path, sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
+        written.append(path)
+    return written
+
+
+def _write_coverage(root: Path, end: str) -> None:
+    """One unit per county (its folder), covering its municipalities from the first month."""
+    municipalities = places.municipalities()
+    first = (pd.Period(end, "M") - MONTHS + 1).strftime("%Y-%m")
+    units = []
+    for county, members in municipalities.groupby("county_code").municipality_code:
         quoted = ", ".join(f'"{code}"' for code in members)
-        units.append(f"  - unit: lan-{county}\n    municipalities: [{quoted}]\n    from: {(last - MONTHS + 1).strftime('%Y-%m')}\n")
+        units.append(f"  - unit: lan-{county}\n    municipalities: [{quoted}]\n    from: {first}\n")
     (root / "schemas").mkdir(parents=True, exist_ok=True)
     (root / "schemas" / "intox_coverage.yaml").write_text("units:\n" + "".join(units), encoding="utf-8")
-    return written
 
 
 def main() -> None:
