@@ -5,12 +5,16 @@ One sheet per area level (Kommuner, Län, Samverkansområden, Riket) in long for
 headers, a sheet "Definitioner" from the catalogue and a sheet "Om filen" that says what the file
 holds and what the suppression marker means.
 
-Safety rules, each tested in tests/test_export_xlsx.py:
+The file is written with XlsxWriter in constant_memory mode: each row is streamed to a temporary
+file as it is written, so the national month's 260 000 rows need little memory and less than half
+the time of an openpyxl cell object per value.
+
+Safety rules, each tested in tests/publish/test_export_xlsx.py:
 - A suppressed row has empty Värde, Antal and Nämnare cells, whatever the frame holds, and the one
   marker ".." in Röjandeskydd, whatever hid it: a small count and a value hidden to protect one
   look the same, so the marker never tells them apart.
-- No cell is ever a formula. Every text cell is written as a string cell (its type forced, never
-  inferred by openpyxl, which would make "=…" a formula and "#N/A" an error value); text that a
+- No cell is ever a formula. Every text cell is written as a string cell (write_string, its type
+  never inferred from the text, which would make "=…" a formula and "#N/A" an error value); text that a
   spreadsheet would read as the start of a formula (=, +, -, @, tab, line break) also gets the
   cell's quotePrefix flag — what Excel itself stores when a user types a leading apostrophe — so
   it shows literally and stays text when the cell is edited. The text itself is not changed.
@@ -21,17 +25,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
-from pipeline.files import workbook_bytes, write_bytes_if_changed
+from pipeline.files import write_bytes_if_changed
 from pipeline.periods import last_month, period_text
 
 FILE_NAME = "indicators.xlsx"
@@ -51,11 +54,12 @@ NOT_AVAILABLE = "–"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 EXCEL_MAX_TEXT = 32_767
 EXCEL_MAX_ROWS = 1_048_576
+CHUNK = 10_000  # rows taken out of the frame at a time
 MAX_WIDTH = 60
 MONTH_NAMES = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"]
 NUMBER_WORDS = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio"}
-BOLD = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP = {"text_wrap": True, "valign": "top"}
+PIXELS_PER_CHARACTER = 7  # the default font's digit: a column of width n is 7·n pixels wide
 
 
 def write_indicators_xlsx(
@@ -160,17 +164,18 @@ def _in_window(periods: pd.Series, period: str) -> pd.Series:
 
 
 def _workbook_bytes(rows: pd.DataFrame, catalogue: pd.DataFrame, period: str, threshold: int, digest: str | None) -> bytes:
-    workbook = Workbook(write_only=True)
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True})
+    formats = _Formats(workbook)
     for area_type, name in SHEETS.items():
         headers = HEADERS if area_type == "kommun" else HEADERS + COVERAGE_HEADERS
-        _area_sheet(workbook.create_sheet(name), rows[rows.area_type == area_type], headers)
-    _definitions_sheet(workbook.create_sheet("Definitioner"), catalogue)
-    _about_sheet(workbook.create_sheet("Om filen"), period, threshold, digest)
-    saved_at = _fixed_time(period)
-    workbook.properties.creator = "lagesbild"
-    workbook.properties.lastModifiedBy = "lagesbild"
-    workbook.properties.title = f"Indikatorer {period}"
-    return workbook_bytes(workbook, saved_at)
+        _area_sheet(workbook.add_worksheet(name), formats, rows[rows.area_type == area_type], headers)
+    _definitions_sheet(workbook.add_worksheet("Definitioner"), formats, catalogue)
+    _about_sheet(workbook.add_worksheet("Om filen"), formats, period, threshold, digest)
+    # a fixed creation time (XlsxWriter also writes it as the modified time; its zip entries have a fixed date)
+    workbook.set_properties({"title": f"Indikatorer {period}", "author": "lagesbild", "created": _fixed_time(period)})
+    workbook.close()
+    return buffer.getvalue()
 
 
 def _fixed_time(period: str) -> dt.datetime:
@@ -179,44 +184,83 @@ def _fixed_time(period: str) -> dt.datetime:
     return dt.datetime(following // 12, following % 12 + 1, 1)
 
 
-def _area_sheet(sheet, rows: pd.DataFrame, headers: list[str]) -> None:
+class _Formats:
+    """The workbook's cell formats, each made once: text by (bold, wrap, quote prefix), numbers by decimals."""
+
+    def __init__(self, workbook) -> None:
+        self.workbook = workbook
+        self.made: dict[tuple, object] = {}
+
+    def text(self, bold: bool = False, wrap: bool = False, quote: bool = False):
+        if not (bold or wrap or quote):
+            return None
+        key = ("text", bold, wrap, quote)
+        if key not in self.made:
+            self.made[key] = self.workbook.add_format({"bold": bold, "quote_prefix": quote, **(WRAP if wrap else {})})
+        return self.made[key]
+
+    def number(self, decimals: int):
+        key = ("number", decimals)
+        if key not in self.made:
+            self.made[key] = self.workbook.add_format({"num_format": "#,##0" + ("." + "0" * decimals if decimals else "")})
+        return self.made[key]
+
+
+def _area_sheet(sheet, formats: _Formats, rows: pd.DataFrame, headers: list[str]) -> None:
     if len(rows) + 1 > EXCEL_MAX_ROWS:
-        raise ValueError(f"fliken {sheet.title} skulle få {len(rows)} rader, fler än Excel kan visa")
+        raise ValueError(f"fliken {sheet.name} skulle få {len(rows)} rader, fler än Excel kan visa")
     text_columns = [header in TEXT_COLUMNS for header in headers]
     widths = [max(len(header), 10) for header in headers]
     for index, header in enumerate(headers):
         if text_columns[index] and len(rows):
             widths[index] = max(len(header), int(rows[header].str.len().max()))
     _layout(sheet, widths, len(rows))
-    sheet.append([_header(sheet, header) for header in headers])
-    value_formats = {d: _number_format(d) for d in range(11)}
-    integer_format = _number_format(0)
+    for column, header in enumerate(headers):
+        _write_text(sheet, formats, 0, column, header, bold=True)
+    value_formats = {d: formats.number(d) for d in range(11)}
+    integer_format = formats.number(0)
     value_column, denominator_column = headers.index("Värde"), headers.index("Nämnare")
-    for record in rows[headers + ["decimals"]].itertuples(index=False, name=None):
-        cells = []
-        for index, item in enumerate(record[:-1]):
-            if text_columns[index]:
-                cells.append(_text(sheet, item))
-            elif index == value_column:
-                cells.append(_number(sheet, item, value_formats[record[-1]]))
-            elif index == denominator_column and item == item and item != round(item):
-                cells.append(_number(sheet, item, value_formats[1]))  # a mean population, e.g. 12 073,5
+    # the same few texts repeat on every row: clean each once
+    texts: dict[object, tuple[str, object]] = {}
+    write_string, write_number = sheet.write_string, sheet.write_number
+    for row, record in enumerate(_records(rows, headers + ["decimals"]), 1):
+        for column, item in enumerate(record[:-1]):
+            if text_columns[column]:
+                cell = texts.get(item)
+                if cell is None:
+                    cell = texts[item] = _text_cell(formats, item)
+                if cell[0]:
+                    write_string(row, column, *cell)
+            elif item != item:  # NaN: an empty cell
+                continue
+            elif column == value_column:
+                write_number(row, column, item, value_formats[record[-1]])
+            elif column == denominator_column and item != round(item):
+                write_number(row, column, item, value_formats[1])  # a mean population, e.g. 12 073,5
             else:
-                cells.append(_number(sheet, item, integer_format))
-        sheet.append(cells)
+                write_number(row, column, item, integer_format)
 
 
-def _definitions_sheet(sheet, catalogue: pd.DataFrame) -> None:
+def _records(rows: pd.DataFrame, columns: list[str]) -> Iterator[tuple]:
+    """The rows' `columns` as tuples of plain Python values, a chunk at a time: quicker than itertuples, memory stays flat."""
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows.iloc[start:start + CHUNK]
+        yield from zip(*(chunk[column].tolist() for column in columns))
+
+
+def _definitions_sheet(sheet, formats: _Formats, catalogue: pd.DataFrame) -> None:
     columns = ["indicator_id", "title", "description", "unit"]
     table = catalogue.reindex(columns=columns).fillna("").astype(str).drop_duplicates("indicator_id")
     widths = [max(len(header), int(table[column].str.len().max()) if len(table) else 0) for header, column in zip(DEFINITION_HEADERS, columns)]
     _layout(sheet, widths, len(table))
-    sheet.append([_header(sheet, header) for header in DEFINITION_HEADERS])
-    for record in table.itertuples(index=False, name=None):
-        sheet.append([_text(sheet, item, wrap=index == 2) for index, item in enumerate(record)])
+    for column, header in enumerate(DEFINITION_HEADERS):
+        _write_text(sheet, formats, 0, column, header, bold=True)
+    for row, record in enumerate(table.itertuples(index=False, name=None), 1):
+        for column, item in enumerate(record):
+            _write_text(sheet, formats, row, column, item, wrap=column == 2)
 
 
-def _about_sheet(sheet, period: str, threshold: int, digest: str | None) -> None:
+def _about_sheet(sheet, formats: _Formats, period: str, threshold: int, digest: str | None) -> None:
     end = _month(period)
     fewer = NUMBER_WORDS.get(threshold, str(threshold))
     source = f"data/processed/{period}/indicators.parquet" + (f" (sha256 {digest}…)" if digest else "")
@@ -242,49 +286,33 @@ def _about_sheet(sheet, period: str, threshold: int, digest: str | None) -> None
         ("Text", "All text är sparad som text: ingen cell i filen är en formel, även om texten börjar med =, +, - eller @."),
         ("Källa", f"Ögonblicksbilden {source}, efter röjandeskydd, skriven av lagesbild."),
     ]
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 100
-    sheet.append([_text(sheet, f"Indikatorer för {_month_text(end)}", bold=True)])
-    sheet.append([])
-    for label, text in lines:
-        sheet.append([_text(sheet, label, bold=True), _text(sheet, text, wrap=True)])
+    _width(sheet, 0, 24)
+    _width(sheet, 1, 100)
+    _write_text(sheet, formats, 0, 0, f"Indikatorer för {_month_text(end)}", bold=True)
+    for row, (label, text) in enumerate(lines, 2):  # after an empty row
+        _write_text(sheet, formats, row, 0, label, bold=True)
+        _write_text(sheet, formats, row, 1, text, wrap=True)
 
 
 def _layout(sheet, widths: list[int], rows: int) -> None:
-    for index, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, width + 2)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{rows + 1}"
+    for index, width in enumerate(widths):
+        _width(sheet, index, min(MAX_WIDTH, width + 2))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, rows, len(widths) - 1)
 
 
-def _number_format(decimals: int) -> str:
-    return "#,##0" + ("." + "0" * decimals if decimals else "")
+def _width(sheet, column: int, width: int) -> None:
+    """A column `width` characters wide, stored as that width (set_column would add Excel's 5 pixels of padding)."""
+    sheet.set_column_pixels(column, column, width * PIXELS_PER_CHARACTER)
 
 
-def _header(sheet, text: str) -> WriteOnlyCell:
-    return _text(sheet, text, bold=True)
-
-
-def _number(sheet, value: float, number_format: str) -> WriteOnlyCell | None:
-    if value != value:  # NaN: an empty cell
-        return None
-    cell = WriteOnlyCell(sheet, int(value) if float(value).is_integer() else float(value))
-    cell.number_format = number_format
-    return cell
-
-
-def _text(sheet, value: object, bold: bool = False, wrap: bool = False) -> WriteOnlyCell | None:
-    """A string cell that no spreadsheet runs as a formula (see the module docstring)."""
+def _text_cell(formats: _Formats, value: object, bold: bool = False, wrap: bool = False) -> tuple[str, object]:
+    """The text a cell shows ("" for an empty cell) and its format: see the module docstring."""
     text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))[:EXCEL_MAX_TEXT]
-    if not text:
-        return None
-    cell = WriteOnlyCell(sheet)
-    cell._value = text
-    cell.data_type = "s"  # forced: never inferred as formula ('f') or error ('e')
-    if text.startswith(FORMULA_START):
-        cell.quotePrefix = True
-    if bold:
-        cell.font = BOLD
-    if wrap:
-        cell.alignment = WRAP
-    return cell
+    return text, formats.text(bold, wrap, quote=text.startswith(FORMULA_START))
+
+
+def _write_text(sheet, formats: _Formats, row: int, column: int, value: object, bold: bool = False, wrap: bool = False) -> None:
+    text, cell_format = _text_cell(formats, value, bold, wrap)
+    if text:
+        sheet.write_string(row, column, text, cell_format)  # forced: never inferred as a formula or an error

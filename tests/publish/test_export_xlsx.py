@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -224,7 +226,8 @@ def test_same_input_gives_the_same_bytes_and_an_unchanged_rerun_touches_nothing(
     second = write_indicators_xlsx(published_frame(), catalogue_frame(), tmp_path / "b", PERIOD)
     assert first.read_bytes() == second.read_bytes()
     with zipfile.ZipFile(first) as archive:
-        assert {info.date_time for info in archive.infolist()} == {(2026, 11, 1, 0, 0, 0)}
+        # never the clock: XlsxWriter dates every zip entry 31 January 1980
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 31, 0, 0, 0)}
         assert "2026-11-01T00:00:00Z" in archive.read("docProps/core.xml").decode()
 
     before = first.stat().st_mtime_ns
@@ -237,6 +240,38 @@ def test_same_input_gives_the_same_bytes_and_an_unchanged_rerun_touches_nothing(
     write_indicators_xlsx(changed, catalogue_frame(), tmp_path / "a", PERIOD)
     assert first.stat().st_mtime_ns != stamp and first.read_bytes() != second.read_bytes()
     assert not list((tmp_path / "a").glob("*.tmp"))
+
+
+# texts a spreadsheet would read as a formula or an error value; the full-width sign and the tab start a formula too
+TRICKY = ["#N/A", "\uff1d1+2", "\t=1+2", "=1/0"]
+WRITE_IN_A_NEW_PROCESS = """
+import sys
+import pandas as pd
+from pipeline.publish.xlsx import write_indicators_xlsx
+write_indicators_xlsx(pd.read_pickle(sys.argv[1]), pd.read_pickle(sys.argv[2]), sys.argv[3], "2026-10")
+"""
+
+
+def test_tricky_texts_stay_text_and_two_processes_write_the_same_bytes(tmp_path):
+    frame = published_frame()
+    frame.loc[0, "area_name"], frame.loc[1, "category_label"], frame.loc[1, "dimension"] = TRICKY[0], TRICKY[1], "kon"
+    frame.loc[7, "area_name"], frame.loc[8, "area_name"] = TRICKY[2], TRICKY[3]
+    frame.to_pickle(tmp_path / "published.pkl")
+    catalogue_frame().to_pickle(tmp_path / "catalogue.pkl")
+    # other hash seeds and time zones (Sydney has summer time in January), as on another machine
+    for name, seed, zone in (("a", "1", "UTC"), ("b", "2", "Australia/Sydney")):
+        result = subprocess.run([sys.executable, "-c", WRITE_IN_A_NEW_PROCESS, str(tmp_path / "published.pkl"), str(tmp_path / "catalogue.pkl"),
+                                 str(tmp_path / name)], env={**os.environ, "PYTHONHASHSEED": seed, "TZ": zone}, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+    first, second = tmp_path / "a" / "indicators.xlsx", tmp_path / "b" / "indicators.xlsx"
+    assert first.read_bytes() == second.read_bytes()
+
+    cells = {cell.value: cell for row in openpyxl.load_workbook(first)["Kommuner"].iter_rows(min_row=2) for cell in row}
+    for text in TRICKY:
+        assert cells[text].data_type == "s", text  # not "e" (error) nor "f" (formula)
+    assert [bool(cells[text].quotePrefix) for text in TRICKY] == [False, True, True, True]
+    for name, xml in worksheet_xml(first).items():
+        assert "<f>" not in xml and "<f " not in xml and 't="e"' not in xml, name
 
 
 # --- the real chain: demo data, ingest, build, publish ------------------------------------------
