@@ -21,11 +21,15 @@ time allowed could not reach is reported as not tested, never passed in silence.
 The components are independent, so the pushes of many small ones run as one LP (a national
 snapshot has some 13 000 components, most of a few cells); a cell they leave unproved gets its own
 LPs in its own component's LP, so what is found does not depend on which components shared a batch.
+For the same reason the batches are solved side by side, one HiGHS per core (HiGHS lets go of
+Python's lock while it solves), largest first so that the last one to finish is a short one.
 """
 from __future__ import annotations
 
 import os
+import queue
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import highspy
@@ -144,25 +148,61 @@ def protection(relations: pd.DataFrame, values: np.ndarray, hidden: np.ndarray, 
         at = by_label[np.searchsorted(sorted_labels, label[group[0]]):np.searchsorted(sorted_labels, label[group[0]], "right")]
         return rows[at], cols[at], coefs[at]
 
-    batch, size = [], 0
-    for members in sorted(groups, key=len) + [None]:
-        if batch and (members is None or size + len(members) > BATCH_CELLS):
-            _batch(result, batch, entries, row_lo, row_hi, lower, truth, limit, deadline)
-            batch, size = [], 0
-        if members is not None:
-            batch.append(members)
-            size += len(members)
+    batches, size = [[]], 0
+    for members in sorted(groups, key=len):
+        if batches[-1] and size + len(members) > BATCH_CELLS:
+            batches.append([])
+            size = 0
+        batches[-1].append(members)
+        size += len(members)
+    batches = [batch for batch in reversed(batches) if batch]  # largest first
+    solvers = queue.SimpleQueue()
+    for solver in _solvers(min(len(batches), os.cpu_count() or 1)):
+        solvers.put(solver)
+
+    def solve(batch: list[np.ndarray]) -> Outcome:
+        solver = solvers.get()
+        try:
+            return _batch(solver, batch, entries, row_lo, row_hi, lower, truth, limit, deadline)
+        finally:
+            solvers.put(solver)
+
+    with ThreadPoolExecutor(max_workers=max(solvers.qsize(), 1)) as pool:
+        for outcome in pool.map(solve, batches):
+            outcome.into(result)
     return result
 
 
-def _batch(result: Protection, groups: list[np.ndarray], entries, row_lo, row_hi, lower, truth, limit, deadline) -> None:
+@dataclass
+class Outcome:
+    """What one batch found, per cell of its components (in `members`' order)."""
+
+    members: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    protected: np.ndarray
+    untested: np.ndarray
+    small: np.ndarray
+    proof: dict[int, list[int]]
+    solves: int
+
+    def into(self, result: Protection) -> None:
+        result.lo[self.members], result.hi[self.members] = self.lo, self.hi
+        result.protected[self.members] = self.protected
+        result.untested[self.members] = self.untested
+        result.small[self.members] = self.small
+        result.proof.update(self.proof)
+        result.solves += self.solves
+
+
+def _batch(solver: highspy.Highs, groups: list[np.ndarray], entries, row_lo, row_hi, lower, truth, limit, deadline) -> Outcome:
     """Prove each cell of these components protected, or find its exact interval and what pins it down.
 
     Whatever else is in the batch, a component's outcome is its own: the pushes only decide which
     cells are proved at once, and what cannot be, gets its exact interval and its proof from LPs of
     its own component."""
     def alone(group):
-        return _ComponentLP(group, *entries(group), row_lo, row_hi, lower)
+        return _ComponentLP(solver, group, *entries(group), row_lo, row_hi, lower)
 
     true = [truth[group] for group in groups]
     for c, group in enumerate(groups):
@@ -172,7 +212,7 @@ def _batch(result: Protection, groups: list[np.ndarray], entries, row_lo, row_hi
             true[c] = np.where(unknown, np.round(x), true[c])
     members, true = np.concatenate(groups), np.concatenate(true)  # component after component
     starts = np.cumsum([0] + [len(group) for group in groups])
-    lp = _ComponentLP(members, *(np.concatenate(parts) for parts in zip(*map(entries, groups))), row_lo, row_hi, lower,
+    lp = _ComponentLP(solver, members, *(np.concatenate(parts) for parts in zip(*map(entries, groups))), row_lo, row_hi, lower,
                       largest=max(map(len, groups)))
     small = true < limit
     # what each cell must reach: up to threshold - 1 and down to 1 for a small count; a whole number
@@ -204,7 +244,7 @@ def _batch(result: Protection, groups: list[np.ndarray], entries, row_lo, row_hi
     solves = lp.solves
 
     # each cell still unproved: two LPs of its own, in its component's LP, give its exact interval
-    untested = np.zeros(len(members), bool)
+    untested, proof = np.zeros(len(members), bool), {}
     for c, group in enumerate(groups):
         at = slice(starts[c], starts[c + 1])
         left = np.flatnonzero(~proved()[at])
@@ -225,14 +265,10 @@ def _batch(result: Protection, groups: list[np.ndarray], entries, row_lo, row_hi
             take(own.solve(costs, None, highspy.ObjSense.kMinimize, cold=True), at)
             if not proved()[starts[c] + k]:
                 pins = raised if seen_hi[starts[c] + k] < up[starts[c] + k] - EPS else own.duals()
-                result.proof[int(group[k])] = [int(r) for r in own.row_ids[np.abs(pins) > EPS]]
+                proof[int(group[k])] = [int(r) for r in own.row_ids[np.abs(pins) > EPS]]
         solves += own.solves
     seen_hi[seen_hi >= lp.ceiling - 1] = INF  # as far as the LP's ceiling: without bound
-    result.lo[members], result.hi[members] = seen_lo, seen_hi
-    result.protected[members] = proved() & ~untested
-    result.untested[members] = untested
-    result.small[members] = small
-    result.solves += solves
+    return Outcome(members, seen_lo, seen_hi, proved() & ~untested, untested, small, proof, solves)
 
 
 class _ComponentLP:
@@ -243,7 +279,7 @@ class _ComponentLP:
 
     ceiling = 1e7
 
-    def __init__(self, members, rows, cols, coefs, row_lo, row_hi, lower, largest: int | None = None):
+    def __init__(self, solver: highspy.Highs, members, rows, cols, coefs, row_lo, row_hi, lower, largest: int | None = None):
         self.count = len(members)
         self.row_ids = np.unique(rows)
         order = np.argsort(members)
@@ -263,7 +299,8 @@ class _ComponentLP:
         model.a_matrix_.start_ = matrix.indptr
         model.a_matrix_.index_ = matrix.indices
         model.a_matrix_.value_ = matrix.data
-        self.solver = _solver()
+        self.solver = solver
+        solver.clearModel()
         # Interior point does not depend on a good start, which the changing objectives of a large
         # component never give the simplex (thousands of iterations a solve); small ones, also many
         # side by side (`largest`: the largest of them): simplex.
@@ -291,15 +328,15 @@ class _ComponentLP:
         return np.array(self.solver.getSolution().row_dual)
 
 
-_SOLVER: highspy.Highs | None = None
+_SOLVERS: list[highspy.Highs] = []
 
 
-def _solver() -> highspy.Highs:
-    """One HiGHS per process; its banner (English, on stdout at the first construction) is kept out of the CLI's output."""
-    global _SOLVER
-    if _SOLVER is None:
+def _solvers(count: int) -> list[highspy.Highs]:
+    """`count` HiGHS instances, kept for the process; the banner (English, on stdout at the first
+    construction) is kept out of the CLI's output."""
+    while len(_SOLVERS) < count:
         with redirected(1, os.devnull):
-            _SOLVER = highspy.Highs()
-        _SOLVER.setOptionValue("output_flag", False)
-    _SOLVER.clearModel()
-    return _SOLVER
+            solver = highspy.Highs()
+        solver.setOptionValue("output_flag", False)
+        _SOLVERS.append(solver)
+    return _SOLVERS[:count]
