@@ -1,10 +1,10 @@
 """One notebook kernel per report worker, kept for all the reports the worker renders.
 
 Starting a Jupyter kernel and importing pandas, plotly and the report code in it takes about 3 s, most
-of a report's time. So a worker starts one kernel, when its first report needs it, and papermill runs
-each of the worker's notebooks in it: given a kernel manager it did not create, papermill's client
-(nbclient's NotebookClient) executes the notebook and leaves the kernel running, and the client it
-opened for the notebook is closed here after it.
+of a report's time. So a worker starts one kernel and imports the notebooks' modules in it before its
+first report (`warm`), and papermill runs each of the worker's notebooks in it: given a kernel manager it
+did not create, papermill's client (nbclient's NotebookClient) executes the notebook and leaves the
+kernel running, and the client it opened for the notebook is closed here after it.
 
 Before each notebook the kernel forgets the one before: its namespace is emptied, its execution count
 starts again at 1 (IPython's reset of a new session) and Python forgets which warnings it has shown, so
@@ -103,11 +103,31 @@ class Kernel:
         if self.manager is None:
             self.manager = _Manager(kernel_name=KERNEL)
             run_sync(self.manager.start_kernel)(extra_arguments=ARGUMENTS)
-        # A connection of its own, for this one request: on the shell channel alone, where the request waits
-        # until a new kernel listens, and the only message to come back is its reply (no output is read).
+        reply = self._execute(RESET)
+        if reply is None:
+            self.stop()
+            return False
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"reset of the kernel failed: {reply['content']}")
+        return True
+
+    def warm(self, code: str) -> None:
+        """Start the kernel and run `code` in it (the notebooks' imports) before the first report, so that
+        no report pays for them; a kernel that fails here is left for the first report to renew."""
+        try:
+            if self._ready() and self._execute(code) is None:
+                self.stop()
+        except Exception:
+            self.stop()
+
+    def _execute(self, code: str) -> dict | None:
+        """Run `code` silently and return the kernel's reply; None when the kernel died or did not answer.
+
+        A connection of its own, for this one request: on the shell channel alone, where the request waits
+        until a new kernel listens, and the only message to come back is its reply (no output is read)."""
         client, reply = self.manager.blocking_client(), None
         try:
-            client.execute(RESET, silent=True, store_history=False)
+            client.execute(code, silent=True, store_history=False)
             for _ in range(START_SECONDS):  # a second at a time, to notice a kernel that died
                 try:
                     reply = client.get_shell_msg(timeout=1)
@@ -117,12 +137,7 @@ class Kernel:
                         break
         finally:
             client.stop_channels()
-        if reply is None:
-            self.stop()
-            return False
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"reset of the kernel failed: {reply['content']}")
-        return True
+        return reply
 
     def _close_clients(self, manager: _Manager | None = None) -> None:
         manager = manager or self.manager

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 from nbconvert import HTMLExporter
+from nbformat.v4 import new_notebook
 
 from pipeline.config import NOTEBOOK_DIR, Workspace
 from pipeline.files import atomic_write_text, write_if_changed
@@ -38,6 +39,7 @@ PIPELINE = Path(__file__).parent.parent
 # the report code, the registry and the period names: a change re-renders every report
 CODE_FILES = sorted(Path(__file__).parent.glob("*.py")) + [PIPELINE / "sources.py", PIPELINE / "periods.py"]
 CELL_SECONDS = 1800  # a notebook cell running longer hangs: its report fails and the others go on
+WARM_UP = "from IPython.display import HTML, display\nfrom pipeline.report.page import Report\n"  # the notebooks' imports
 _worker: tuple[Kernel, HTMLExporter] | None = None  # a worker process's kernel and exporter (_start_worker)
 
 
@@ -160,7 +162,8 @@ def _execute(snapshot, period, area_type, area_code, area_name, output, key, ana
 
 def _start_worker(parent: int) -> None:
     """A worker dies with the run, keeps the libraries' and the kernel's English notes off the analyst's
-    screen (a failed report reaches the analyst as its message) and has one kernel and one exporter."""
+    screen (a failed report reaches the analyst as its message) and has one kernel and one exporter, both
+    ready before the first report."""
     global _worker
     end_with_parent(parent)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -172,6 +175,9 @@ def _start_worker(parent: int) -> None:
         filters={"css_string": templates.css_string},
     )
     _worker = (Kernel(CELL_SECONDS), exporter)
+    # the kernel's start and the exporter's templates are the worker's, not its first report's
+    _worker[0].warm(WARM_UP)
+    exporter.from_notebook_node(new_notebook(), resources=dict.fromkeys(("report_title", "report_area", "report_period", "report_css"), ""))
 
 
 def _css() -> str:

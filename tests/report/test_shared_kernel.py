@@ -82,6 +82,27 @@ def test_the_kernel_forgets_each_notebook_but_keeps_the_modules_it_imported(note
         assert [cell.execution_count for cell in executed.cells] == [1, 2, 3, 4]
 
 
+def test_a_warmed_kernel_has_the_modules_before_its_first_notebook_and_forgets_the_rest(notebooks):
+    kernel = Kernel(cell_seconds=60)
+    try:
+        kernel.warm(f"import sys\nsys.path.insert(0, {str(notebooks['first'].parent)!r})\nimport counted\ncounted.imports += 1\nleft_behind = 1")
+        warmed = printed(run_in(kernel, notebooks["second"]))[-1].split()
+    finally:
+        kernel.stop()
+    # the module the warm-up imported is there (imported once), the warm-up's own variable is not
+    assert warmed[1:] == ["1", "False"]
+
+
+def test_a_warm_up_that_fails_leaves_a_kernel_for_the_first_notebook(notebooks):
+    kernel = Kernel(cell_seconds=60)
+    try:
+        kernel.warm("import os\nos._exit(1)")  # the kernel dies while warming
+        first = printed(run_in(kernel, notebooks["second"]))[-1].split()
+    finally:
+        kernel.stop()
+    assert first[1:] == ["0", "False"]
+
+
 def test_a_notebook_that_kills_its_kernel_fails_in_swedish_and_the_next_gets_a_new_kernel(notebooks):
     kernel = Kernel(cell_seconds=60)
     try:
