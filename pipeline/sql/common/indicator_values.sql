@@ -1,6 +1,8 @@
 -- Every indicator for every area: municipalities as computed, regions pooled over the members
 -- that have a row (the covered ones): sum of numerators over sum of denominators. An indicator
 -- whose catalogue entry says `regions: false` (a breakdown by DeSO or place) stays per municipality.
+-- Denominators are summed as decimals: a sum of doubles depends on the order DuckDB's threads add them
+-- in, and a last digit that differs from run to run would publish the month again and redo its reports.
 WITH members AS (
     SELECT *, count(*) OVER (PARTITION BY area_code) AS areas_total FROM ref_area_member
 ),
@@ -10,7 +12,7 @@ pooled AS (
     FROM int_indicator_kommun
     UNION ALL
     SELECT k.indicator_id, a.area_type, a.area_code, k.period, k.dimension, k.category,
-           sum(k.numerator), sum(k.denominator),
+           sum(k.numerator), sum(k.denominator::DECIMAL(38, 6))::DOUBLE,
            string_agg(DISTINCT k.population_basis, '; ' ORDER BY k.population_basis),
            count(*), any_value(a.areas_total)
     FROM int_indicator_kommun k
