@@ -13,3 +13,15 @@ CREATE OR REPLACE TEMP MACRO period_end(p) AS CASE
         THEN left(p, 5) || lpad((right(p, 1)::INTEGER * CASE substr(p, 6, 1) WHEN 'Q' THEN 3 WHEN 'T' THEN 4 ELSE 6 END)::VARCHAR, 2, '0')
     ELSE p
 END;
+
+-- The first month of the period a file's rows begin with, 'YYYY-MM': a month is itself; '2026' ->
+-- '2026-01', '2026-H2' -> '2026-07' (a questionnaire round), '2026-T2' -> '2026-05'.
+CREATE OR REPLACE TEMP MACRO period_start(p) AS CASE
+    WHEN length(p) = 4 THEN p || '-01'
+    WHEN substr(p, 6, 1) IN ('Q', 'T', 'H')
+        THEN left(p, 5) || lpad(((right(p, 1)::INTEGER - 1) * CASE substr(p, 6, 1) WHEN 'Q' THEN 3 WHEN 'T' THEN 4 ELSE 6 END + 1)::VARCHAR, 2, '0')
+    ELSE p
+END;
+
+-- The month before 'YYYY-MM'.
+CREATE OR REPLACE TEMP MACRO month_before(m) AS strftime(strptime(m || '-01', '%Y-%m-%d') - INTERVAL 1 MONTH, '%Y-%m');
