@@ -242,7 +242,7 @@ def check(files: tuple[str, ...], workspace: Path):
 @cli.command(help="Beräkna alla indikatorer, skriv den publicerade, röjandeskyddade ögonblicksbilden och pröva "
              "röjandeskyddet (som 'lagesbild audit').")
 @_period_option(required=False)
-@click.option("--force", is_flag=True, help="Beräkna om även när inget har ändrats.")
+@click.option("--force", is_flag=True, help="Beräkna om även när inget har ändrats, också röjandeskyddet och granskningen.")
 @_workspace_option
 @_wait_option
 @_help
@@ -281,20 +281,20 @@ def _build(workspace: Workspace, period: str | None, force: bool = False) -> int
                    + ("." if kind(period) == "month" else "; en period kan publiceras när dess sista månad har kommit."), err=True)
         return FAILED
     try:
-        target = publish(workspace, period)
+        target = publish(workspace, period, force)
     except ValueError as error:  # a follow-up plan or catalogue an analyst wrote: say what is wrong
         click.echo(f"Publiceringen misslyckades: {error}", err=True)
         return FAILED
     click.echo(f"Publicerat: {target}")
-    return _audit(workspace, period, BUILD_AUDIT_SECONDS)
+    return _audit(workspace, period, BUILD_AUDIT_SECONDS, force)
 
 
-def _audit(workspace: Workspace, period: str | None, seconds: float = float("inf")) -> int:
+def _audit(workspace: Workspace, period: str | None, seconds: float = float("inf"), force: bool = False) -> int:
     """The proof that no hidden count can be worked out from the snapshots side by side; a failure stops the run."""
     from pipeline.publish.audit import audit as run_audit
 
     try:
-        result, threshold = run_audit(workspace, period, seconds)
+        result, threshold = run_audit(workspace, period, seconds, force)
     except (FileNotFoundError, ValueError) as error:
         click.echo(str(error), err=True)
         return FAILED
@@ -393,7 +393,7 @@ def _pdfs(htmls: list[Path]) -> int:
 @_workspace_option
 @_help
 def audit(period: str | None, seconds: float | None, workspace: Path):
-    sys.exit(_audit(Workspace(workspace), period, float("inf") if seconds is None else seconds))
+    sys.exit(_audit(Workspace(workspace), period, float("inf") if seconds is None else seconds, force=True))
 
 
 @cli.command(help="Månadsjobbet: läs in, beräkna och skapa rapporterna för en period – en månad, eller ett kvartal, "

@@ -12,6 +12,7 @@ catalogue.json, the follow-up (uppfoljning.parquet) and the county board's workb
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from pipeline.periods import CHAINS, first_month, kind, last_month
 from pipeline.publish.followup import follow_up, load_plans
 from pipeline.publish.relations import CELL_KEY
 from pipeline.publish.suppress import suppress
+from pipeline.publish.xlsx import FILE_NAME as XLSX_NAME
 from pipeline.publish.xlsx import write_indicators_xlsx
 from pipeline.sources import SOURCES
 
@@ -36,19 +38,21 @@ SNAPSHOT_COLUMNS = ("snapshot_from", "snapshot_to", "period_kind")
 # some month of a year gets the year's report
 OVER_THE_PERIOD = ("areas", "members")
 MARKS = ("suppression", "suppressed")
+KEYS = ".suppression.json"  # per suppressed table, the key of the inputs its suppression was made from
 
 
 def threshold(workspace: Workspace) -> int:
     return int(workspace.load_yaml("settings.yaml")["suppression_threshold"])
 
 
-def publish(workspace: Workspace, period: str) -> Path:
+def publish(workspace: Workspace, period: str, force: bool = False) -> Path:
     """Write data/processed/<period>/ and return it.
 
     The snapshot of INTOX's counted indicators holds every month up to and including `period`, so
     a report has its trend. Suppression is decided over exactly that data and every
     other snapshot in the workspace, earlier or later, so no two snapshots together give a hidden
-    count away.
+    count away. A table whose suppression's inputs are those it was last published from keeps its
+    suppression (unless `force`).
     """
     limit = threshold(workspace)
     suppressed = {table for source in SOURCES for table in source.suppressed}
@@ -63,15 +67,22 @@ def publish(workspace: Workspace, period: str) -> Path:
     finally:
         con.close()
     project = Project()
+    target = workspace.snapshot_dir(period)
+    keys, kept = _read_keys(target), set()
     for name in names:
         if name in suppressed:
-            tables[name] = _marks_after_counts(
-                suppress(tables[name], catalogue, members, limit, _other_snapshots(workspace, period, name), truth[name])
-            )
+            others = _other_snapshots(workspace, period, name)
+            key = _suppression_key(tables[name], others, truth[name], catalogue, members, limit)
+            if not force and keys.get(name) == key and (target / f"{name}.parquet").exists():
+                # the same cells, beside the same other snapshots, by the same code: the same suppression
+                tables[name] = pd.read_parquet(target / f"{name}.parquet")
+                kept.add(name)
+            else:
+                tables[name] = _marks_after_counts(suppress(tables[name], catalogue, members, limit, others, truth[name]))
+            keys[name] = key
         for column in project.small_counts(name):
             counts = tables[name][column].astype("Int64")
             tables[name][column] = counts.mask(counts.between(1, limit - 1))  # <NA> = fewer than the threshold
-    target = workspace.snapshot_dir(period)
     target.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         _write_parquet(frame.reset_index(drop=True), target / f"{name}.parquet")
@@ -83,9 +94,37 @@ def publish(workspace: Workspace, period: str) -> Path:
     )
     # the follow-up of the agreements' indicators reads the snapshot just written, like a report
     _write_parquet(follow_up(target, last_month(period), load_plans(workspace)), target / "uppfoljning.parquet")
-    # the county board's workbook, from exactly what the snapshot holds
-    write_indicators_xlsx(pd.read_parquet(target / "indicators.parquet"), catalogue, target, period, threshold=limit)
+    # the county board's workbook, from exactly what the snapshot holds (the same when the suppression was kept)
+    if "indicators" not in kept or not (target / XLSX_NAME).exists():
+        write_indicators_xlsx(pd.read_parquet(target / "indicators.parquet"), catalogue, target, period, threshold=limit)
+    # last, once everything they describe is in place: a run killed before it suppresses again
+    write_if_changed(target / KEYS, json.dumps(keys, indent=1, sort_keys=True))
     return target
+
+
+def _suppression_key(rows: pd.DataFrame, others: pd.DataFrame | None, truth: pd.DataFrame, catalogue: pd.DataFrame,
+                     members: pd.DataFrame, limit: int) -> str:
+    """What the suppression of a table depends on: its rows, the other snapshots' cells, the true counts of
+    the cells only they hold, the catalogue, the regions, the threshold and the suppression's code. Adding
+    next month's files changes none of it for this month: the month is published again as it was."""
+    digest = hashlib.sha256(str(limit).encode())
+    if others is not None:
+        frames = [others, truth.merge(others[["indicator_id", *CELL_KEY[1:]]].drop_duplicates())]
+    else:
+        frames = []
+    for frame in [rows, catalogue.drop(columns=["sql"]), members, *frames]:
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+        digest.update(",".join(map(str, frame.columns)).encode())
+    for code in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(code.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_keys(target: Path) -> dict[str, str]:
+    try:
+        return json.loads((target / KEYS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def _snapshot_rows(con, name: str, period: str) -> pd.DataFrame:

@@ -13,21 +13,26 @@ cells are small; the bounds use nothing but what is published.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from pipeline.config import Workspace
+from pipeline.files import write_if_changed
 from pipeline.publish.bounds import INF, Extra, protection
 from pipeline.publish.relations import CELL_KEY, KINDS, count_cells, relations
 from pipeline.report.formats import join, number
 
 SHOWN_PER_KIND = 20  # findings listed by name per kind; the rest are counted
 PROOF_SHOWN = 4  # relations named per finding
+KEPT = ".audit.json"  # the last complete audit's inputs key and result, under data/processed/
+LATEST = ("snapshot.json", "catalogue.json", "members.parquet")  # what the audit reads of the snapshot it judges by
 
 
 @dataclass
@@ -45,6 +50,7 @@ class AuditResult:
     largest: int = 0
     solves: int = 0
     seconds: float = 0.0
+    kept: bool = False  # the findings of an earlier audit of exactly the same inputs
 
     @property
     def ok(self) -> bool:
@@ -55,7 +61,9 @@ class AuditResult:
         """The audit in Swedish, for the CLI."""
         out = [f"Granskat {len(self.snapshots)} publicerade ögonblicksbilder ({join(self.snapshots)}) tillsammans: "
                f"{number(self.hidden)} dolda antal i {number(self.components)} grupper som hänger ihop genom relationer "
-               f"(den största {number(self.largest)} celler); {number(self.solves)} LP-lösningar på {number(self.seconds, 1)} s."]
+               f"(den största {number(self.largest)} celler); "
+               + (f"samma underlag som vid förra granskningen, som gjorde {number(self.solves)} LP-lösningar; {number(self.seconds, 1)} s."
+                  if self.kept else f"{number(self.solves)} LP-lösningar på {number(self.seconds, 1)} s.")]
         if len(self.marks) > 1:
             counts = join(f"”{mark}” {number(n)}" for mark, n in self.marks.items())
             out.append(f"De dolda cellerna har olika märkning ({counts}): märkningen sorterar dem efter värde. "
@@ -80,10 +88,11 @@ class AuditResult:
         return out
 
 
-def audit(workspace: Workspace, period: str | None = None, seconds: float = float("inf")) -> tuple[AuditResult, int]:
+def audit(workspace: Workspace, period: str | None = None, seconds: float = float("inf"), force: bool = False) -> tuple[AuditResult, int]:
     """Audit every snapshot in the workspace together; with `period`, check the hidden cells of that
-    snapshot only (the others still count as what the reader holds). Returns the result and the
-    threshold it was judged by."""
+    snapshot only (the others still count as what the reader holds). The findings of the last complete
+    audit of exactly the same inputs are kept (unless `force`). Returns the result and the threshold it
+    was judged by."""
     start = time.monotonic()
     folders = sorted(p.parent for p in workspace.processed.glob("*/indicators.parquet"))
     names = [folder.name for folder in folders]
@@ -108,9 +117,14 @@ def audit(workspace: Workspace, period: str | None = None, seconds: float = floa
     in_period = True if period is None else cells[CELL_KEY].merge(
         count_cells(rows[rows.snapshot == period], catalogue)[CELL_KEY], how="left", indicator=True)._merge.eq("both").to_numpy()
     checked = cells.hidden.to_numpy() & in_period
+    truth = _truth(workspace, cells)
+    key = _key(folders, latest, period, truth)
+    kept = None if force else _kept(workspace, key)
+    if kept is not None:
+        kept.seconds = time.monotonic() - start
+        return kept, threshold
     linked = relations(cells, catalogue, members)
     extra = _rate_and_share_bounds(rows, cells, catalogue)
-    truth = _truth(workspace, cells)
     # the suppression never hides a zero, and a reader may know that: every hidden count is at least 1
     found = protection(linked, cells.numerator.to_numpy(float), cells.hidden.to_numpy(), np.ones(len(cells)), truth, threshold,
                        extra, seconds)
@@ -134,7 +148,30 @@ def audit(workspace: Workspace, period: str | None = None, seconds: float = floa
             low, high = _whole(found.lo[cell], found.hi[cell])
             result.narrowed.append(f"{names_of(cells.loc[cell])}: mellan {low} och {high}; {why}")
     result.seconds = time.monotonic() - start
+    if not result.untested:  # complete: the same snapshots and true counts give the same findings
+        write_if_changed(workspace.processed / KEPT, json.dumps({"key": key, "result": asdict(result)}, ensure_ascii=False))
     return result, threshold
+
+
+def _key(folders: list[Path], latest: Path, period: str | None, truth: np.ndarray) -> str:
+    """What the audit's findings depend on: every snapshot it reads, the period it checks, the true
+    counts (they decide which hidden cells are small) and the code that reasons about them."""
+    digest = hashlib.sha256(str(period).encode())
+    for path in [*(folder / "indicators.parquet" for folder in folders), *(latest / name for name in LATEST)]:
+        digest.update(path.parent.name.encode() + path.name.encode() + path.read_bytes())
+    digest.update(np.nan_to_num(truth, nan=-1.0).tobytes())
+    for code in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(code.read_bytes())
+    return digest.hexdigest()
+
+
+def _kept(workspace: Workspace, key: str) -> AuditResult | None:
+    """The last complete audit's result, when it was made from exactly these inputs."""
+    try:
+        kept = json.loads((workspace.processed / KEPT).read_text(encoding="utf-8"))
+        return AuditResult(**{**kept["result"], "kept": True}) if kept["key"] == key else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _rate_and_share_bounds(rows: pd.DataFrame, cells: pd.DataFrame, catalogue: pd.DataFrame) -> list[Extra]:
