@@ -31,7 +31,7 @@ from pipeline.report.formats import join, number
 
 SHOWN_PER_KIND = 20  # findings listed by name per kind; the rest are counted
 PROOF_SHOWN = 4  # relations named per finding
-KEPT = ".audit.json"  # the last complete audit's inputs key and result, under data/processed/
+KEPT = ".audit.json"  # the last audit's inputs key and result, under data/processed/
 LATEST = ("snapshot.json", "catalogue.json", "members.parquet")  # what the audit reads of the snapshot it judges by
 
 
@@ -90,8 +90,8 @@ class AuditResult:
 
 def audit(workspace: Workspace, period: str | None = None, seconds: float = float("inf"), force: bool = False) -> tuple[AuditResult, int]:
     """Audit every snapshot in the workspace together; with `period`, check the hidden cells of that
-    snapshot only (the others still count as what the reader holds). The findings of the last complete
-    audit of exactly the same inputs are kept (unless `force`). Returns the result and the threshold it
+    snapshot only (the others still count as what the reader holds). The findings of the last audit of
+    exactly the same inputs are kept (unless `force`). Returns the result and the threshold it
     was judged by."""
     start = time.monotonic()
     folders = sorted(p.parent for p in workspace.processed.glob("*/indicators.parquet"))
@@ -118,7 +118,7 @@ def audit(workspace: Workspace, period: str | None = None, seconds: float = floa
         count_cells(rows[rows.snapshot == period], catalogue)[CELL_KEY], how="left", indicator=True)._merge.eq("both").to_numpy()
     checked = cells.hidden.to_numpy() & in_period
     truth = _truth(workspace, cells)
-    key = _key(folders, latest, period, truth)
+    key = _key(folders, latest, period, truth, seconds)
     kept = None if force else _kept(workspace, key)
     if kept is not None:
         kept.seconds = time.monotonic() - start
@@ -148,15 +148,16 @@ def audit(workspace: Workspace, period: str | None = None, seconds: float = floa
             low, high = _whole(found.lo[cell], found.hi[cell])
             result.narrowed.append(f"{names_of(cells.loc[cell])}: mellan {low} och {high}; {why}")
     result.seconds = time.monotonic() - start
-    if not result.untested:  # complete: the same snapshots and true counts give the same findings
-        write_if_changed(workspace.processed / KEPT, json.dumps({"key": key, "result": asdict(result)}, ensure_ascii=False))
+    # the same snapshots, true counts and time allowed give the same findings
+    write_if_changed(workspace.processed / KEPT, json.dumps({"key": key, "result": asdict(result)}, ensure_ascii=False))
     return result, threshold
 
 
-def _key(folders: list[Path], latest: Path, period: str | None, truth: np.ndarray) -> str:
+def _key(folders: list[Path], latest: Path, period: str | None, truth: np.ndarray, seconds: float) -> str:
     """What the audit's findings depend on: every snapshot it reads, the period it checks, the true
-    counts (they decide which hidden cells are small) and the code that reasons about them."""
-    digest = hashlib.sha256(str(period).encode())
+    counts (they decide which hidden cells are small), the time allowed and the code that reasons
+    about them."""
+    digest = hashlib.sha256(f"{period}|{seconds}".encode())
     for path in [*(folder / "indicators.parquet" for folder in folders), *(latest / name for name in LATEST)]:
         digest.update(path.parent.name.encode() + path.name.encode() + path.read_bytes())
     digest.update(np.nan_to_num(truth, nan=-1.0).tobytes())
@@ -166,7 +167,7 @@ def _key(folders: list[Path], latest: Path, period: str | None, truth: np.ndarra
 
 
 def _kept(workspace: Workspace, key: str) -> AuditResult | None:
-    """The last complete audit's result, when it was made from exactly these inputs."""
+    """The last audit's result, when it was made from exactly these inputs."""
     try:
         kept = json.loads((workspace.processed / KEPT).read_text(encoding="utf-8"))
         return AuditResult(**{**kept["result"], "kept": True}) if kept["key"] == key else None
