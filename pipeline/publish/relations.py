@@ -60,24 +60,25 @@ def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFram
     cells = cells[CELL_KEY + ["areas_covered"]].assign(cell=np.arange(len(cells)), month=_month_index(cells.period), parent=parent)
     parts: list[pd.DataFrame] = []
 
-    def add(kind: str, frame: pd.DataFrame, owner: str = "owner") -> None:
-        """frame: (owner, cell, sign); one relation per owner (and call: a total owns one relation per breakdown)."""
+    def add(kind: str, name: str, frame: pd.DataFrame, owner: str = "owner") -> None:
+        """frame: (owner, cell, sign); one relation per kind, name and owner (a total owns one relation per
+        breakdown, named by the breakdown), so a relation's number does not depend on the other sources' cells."""
         if not frame.empty:
-            parts.append(pd.DataFrame({"key": f"{kind}|{len(parts)}|" + frame[owner].astype(str), "cell": frame.cell.to_numpy(),
-                                       "sign": frame.sign.to_numpy(), "kind": kind}))
+            parts.append(pd.DataFrame({"kind": kind, "name": name, "owner": frame[owner].to_numpy(np.int64),
+                                       "cell": frame.cell.to_numpy(), "sign": frame.sign.to_numpy()}))
 
     place = ["area_type", "area_code", "period"]
     for row in catalogue[catalogue.partition_of.ne("")].itertuples():
         categories = cells[cells.count_id == row.count_id]
         totals = cells[(cells.count_id == row.partition_of) & cells.dimension.eq("")][place + ["cell"]]
         linked = categories[place + ["cell"]].merge(totals.rename(columns={"cell": "owner"}), on=place)
-        add("uppdelning", pd.concat([linked.assign(sign=-1), _owners(linked)]))
+        add("uppdelning", row.count_id, pd.concat([linked.assign(sign=-1), _owners(linked)]))
     rolls_up = catalogue.get("rolls_up_to", pd.Series("", index=catalogue.index)).fillna("")
     for row in catalogue[rolls_up.ne("") & catalogue.indicator_id.eq(catalogue.count_id)].itertuples():
         children = cells[(cells.count_id == row.count_id) & cells.parent.ne("")][place + ["parent", "cell"]]
         parents = cells[cells.count_id == row.rolls_up_to][place + ["category", "cell"]]
         linked = children.merge(parents.rename(columns={"category": "parent", "cell": "owner"}), on=place + ["parent"])
-        add("delar", pd.concat([linked.assign(sign=-1), _owners(linked)]))
+        add("delar", row.count_id, pd.concat([linked.assign(sign=-1), _owners(linked)]))
 
     kommun = cells[cells.area_type == "kommun"]
     regional = cells[cells.area_type != "kommun"]
@@ -89,7 +90,7 @@ def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFram
         owners.merge(kommun[same + ["area_code", "cell"]].rename(columns={"area_code": "part"}), on=same + ["part"]),
         owners.merge(regional[same + ["area_code", "cell"]].rename(columns={"area_code": "part"}), on=same + ["part"]),
     ])
-    add("region", pd.concat([linked.assign(sign=-1), _owners(linked)]))
+    add("region", "", pd.concat([linked.assign(sign=-1), _owners(linked)]))
 
     # A - B = members(A - B) - members(B - A) for two regions that share members (not for a region that is
     # the sum of others: its overlaps follow from theirs, and the country's would list every municipality)
@@ -105,7 +106,7 @@ def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFram
                 continue
             only_a = kommun[kommun.area_code.isin(sets[first] - sets[second])][same + ["cell"]].merge(pair[same + ["owner"]])
             only_b = kommun[kommun.area_code.isin(sets[second] - sets[first])][same + ["cell"]].merge(pair[same + ["owner"]])
-            add("överlapp", pd.concat([
+            add("överlapp", f"{first}|{second}", pd.concat([
                 pair.assign(cell=pair.owner, sign=1), pair.assign(cell=pair.other, sign=-1),
                 only_a.assign(sign=-1), only_b.assign(sign=1),
             ]), owner="owner")
@@ -120,9 +121,9 @@ def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFram
         linked = wanted.merge(base, on=series + ["month"])
         complete = linked.groupby("owner").cell.transform("size").eq(len(offsets))  # every month of the window is published
         linked = linked[complete]
-        add("rullande" if row.window_name == "r12" else "föregående år", pd.concat([linked.assign(sign=-1), _owners(linked)]))
+        add("rullande" if row.window_name == "r12" else "föregående år", row.count_id, pd.concat([linked.assign(sign=-1), _owners(linked)]))
         if row.window_name == "r12":
-            add("differens", _differences(window, base, series))
+            add("differens", row.count_id, _differences(window, base, series))
     for row in catalogue[catalogue.window_name.isin(PERIOD_MONTHS) & catalogue.indicator_id.eq(catalogue.count_id)].itertuples():
         length = PERIOD_MONTHS[row.window_name]
         base = cells[cells.count_id == row.base_id][series + ["month", "cell"]]
@@ -132,7 +133,7 @@ def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFram
         wanted["month"] += wanted.offset
         linked = wanted.merge(base, on=series + ["month"])
         linked = linked[linked.groupby("owner").cell.transform("size").eq(length)]  # every month of the period is published
-        add("period", pd.concat([linked.assign(sign=-1), _owners(linked)]))
+        add("period", row.count_id, pd.concat([linked.assign(sign=-1), _owners(linked)]))
     own = set(catalogue.loc[catalogue.indicator_id.eq(catalogue.count_id), "indicator_id"])
     for base in catalogue.loc[catalogue.window_name.eq("month"), "indicator_id"]:
         for outer, outer_no, inner, inner_no, between in NESTED:
@@ -148,18 +149,18 @@ def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFram
             gaps = wanted.merge(months, on=series + ["month"])
             gaps = gaps[gaps.groupby("owner").cell.transform("size").eq(len(between))]
             pairs = pairs[pairs.owner.isin(gaps.owner)]
-            add("inbäddad", pd.concat([pairs.assign(sign=-1), gaps.assign(sign=-1), _owners(pairs)]))
+            add("inbäddad", f"{base}|{outer_no}", pd.concat([pairs.assign(sign=-1), gaps.assign(sign=-1), _owners(pairs)]))
         if {f"{base}_year", f"{base}_r12"} <= own:
             years = cells[cells.count_id == f"{base}_year"]
             decembers = cells[(cells.count_id == f"{base}_r12") & cells.period.str.endswith("-12")]
             same = years[series].assign(owner=years.cell, period=years.period + "-12").merge(
                 decembers[series + ["period", "cell"]], on=series + ["period"])
-            add("samma år", pd.concat([same.assign(sign=-1), _owners(same)]))
+            add("samma år", base, pd.concat([same.assign(sign=-1), _owners(same)]))
     if not parts:
         return pd.DataFrame({"relation": pd.Series(dtype=np.int64), "cell": pd.Series(dtype=np.int64),
                              "sign": pd.Series(dtype=np.int64), "kind": pd.Series(dtype=str)})
     frame = pd.concat(parts, ignore_index=True)
-    frame["relation"] = frame.key.astype("category").cat.codes.astype(np.int64)
+    frame["relation"] = frame.groupby(["kind", "name", "owner"], sort=True).ngroup().astype(np.int64)
     return frame[["relation", "cell", "sign", "kind"]]
 
 
