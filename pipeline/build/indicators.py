@@ -42,6 +42,7 @@ def catalogue(workspace: Workspace) -> pd.DataFrame:
                 "share_of": spec.get("share_of", spec.get("partition_of", "")),
                 "rolls_up_to": spec.get("rolls_up_to", ""), "regions": bool(spec.get("regions", True)), "sql": spec["sql"],
                 "published": "month" in spec.get("published", ["month", *spec.get("windows", [])]),
+                "latest_only": "month" in spec.get("latest_only", []),
             }
             entries.append(base)
             for window in spec.get("windows", []):
@@ -52,9 +53,13 @@ def catalogue(workspace: Workspace) -> pd.DataFrame:
                         "title": f"{spec['title']}, {WINDOW_TITLES[window]}",
                         **{key: f"{base[key]}_{window}" if base[key] else "" for key in ("count_id", "partition_of", "share_of", "rolls_up_to")},
                         "published": window in spec.get("published", ["month", *spec.get("windows", [])]),
+                        "latest_only": window in spec.get("latest_only", []),
                     }
                 )
-    return pd.DataFrame(entries)
+    table = pd.DataFrame(entries)
+    # a rate or share is published where its count is: the count decides
+    table["latest_only"] = table.count_id.map(table.set_index("indicator_id").latest_only).fillna(table.latest_only).astype(bool)
+    return table
 
 
 def _check_entry(file: str, indicator_id: str, spec: dict) -> None:
@@ -68,6 +73,10 @@ def _check_entry(file: str, indicator_id: str, spec: dict) -> None:
     if unknown:
         raise ValueError(f"indikatorkatalogen {file}: '{indicator_id}' har okänt fönster {', '.join(map(str, unknown))}; "
                          f"tillåtet: {', '.join(WINDOW_TITLES)}.")
+    latest = [window for window in spec.get("latest_only", []) if window not in ["month", *spec.get("windows", [])]]
+    if latest:
+        raise ValueError(f"indikatorkatalogen {file}: '{indicator_id}' har latest_only {', '.join(map(str, latest))}, som inte är "
+                         f"month eller ett av dess fönster ({', '.join(spec.get('windows', [])) or 'inga'}).")
     if spec.get("polarity", "ingen") not in POLARITIES:
         raise ValueError(f"indikatorkatalogen {file}: '{indicator_id}' har polarity '{spec['polarity']}'; tillåtet: {', '.join(POLARITIES)}.")
 

@@ -7,7 +7,9 @@ published snapshot folder `data/processed/<P>/` — `indicators.parquet` + `cata
 is missing, never a number.
 
 Values per source
-  intox      `value` of the indicator (and category) for the area, months YYYY-MM.
+  intox      `value` of the indicator (and category) for the area, months YYYY-MM. An indicator the
+             catalogue publishes `latest_only` (the breakdowns) is in each snapshot for its own month
+             only: its series is the earlier monthly snapshots' own months beside this one's.
   statistik  `rate_per_100k` (counted, pooled for regions); where it is missing, the rate the source
              gave (`value_given`). Years YYYY.
   enkat      `presence_index` (0–3) of the question: per municipality from enkat_values, per region
@@ -391,6 +393,12 @@ class Snapshot:
             self._catalogue = {entry["indicator_id"]: entry for entry in entries}
         return self._catalogue
 
+    def earlier(self, indicator_id: str) -> list[pd.DataFrame]:
+        """The rows of an indicator at the own month of each earlier monthly snapshot beside this one."""
+        folders = sorted(self.dir.parent.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]"))
+        return [pd.read_parquet(folder / "indicators.parquet", filters=[("indicator_id", "==", indicator_id), ("period", "==", folder.name)])
+                for folder in folders if folder.name < self.period and (folder / "indicators.parquet").exists()]
+
     def series(self, item: dict) -> tuple[pd.DataFrame, dict, str]:
         """(period, value) with NaN for a suppressed or missing value, metadata, and area type."""
         source, area = item["source"], item["area"]
@@ -400,6 +408,8 @@ class Snapshot:
             meta = dict(self.catalogue().get(item["indicator_id"], {}))
             if table is None:
                 return empty, meta, ""
+            if meta.get("latest_only"):  # each snapshot holds its own month: the series is theirs side by side
+                table = pd.concat([table[table.indicator_id == item["indicator_id"]], *self.earlier(item["indicator_id"])])
             rows = table[
                 (table.indicator_id == item["indicator_id"]) & (table.area_code == area)
                 & (table.category.fillna("") == item["category"]) & (table.period <= self.period)

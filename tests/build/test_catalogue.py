@@ -102,3 +102,12 @@ def test_a_faulty_catalogue_entry_is_named_in_swedish(tmp_path, change, message)
         assert message in text
     else:
         assert "tillåtet" in text
+
+
+def test_latest_only_names_a_window_the_entry_has(tmp_path):
+    own_catalogue(tmp_path, {"iva.yaml": IVA_ENTRY + "    latest_only: [year]\n", "intox_iva.sql": IVA_SQL})
+    with pytest.raises(ValueError, match=r"iva.yaml: 'intox_iva' har latest_only year, som inte är month eller ett av dess fönster \(r12\)"):
+        catalogue(Workspace(tmp_path))
+    (tmp_path / "schemas" / "indicators" / "iva.yaml").write_text(IVA_ENTRY + "    latest_only: [r12]\n", encoding="utf-8")
+    table = catalogue(Workspace(tmp_path)).set_index("indicator_id").latest_only
+    assert table["intox_iva_r12"] and not table["intox_iva"]

@@ -307,6 +307,25 @@ def test_breakdown_with_polarity_and_category_is_accepted():
     assert item["category"] == "cannabis" and item["polarity"] == "lägre är bättre" and item["source"] == "intox"
 
 
+def test_a_breakdown_each_snapshot_holds_at_its_own_month_is_followed_through_the_earlier_ones(tmp_path):
+    """The breakdowns are published `latest_only`: the follow-up's series is each month's snapshot side by side,
+    never a snapshot published for a later month."""
+    processed = tmp_path / "processed"
+    for month, share in {"2026-07": 30.0, "2026-08": 28.0, "2026-09": 26.0, "2026-10": 24.0, "2026-11": 99.0}.items():
+        folder = write_snapshot(processed / month)
+        pd.DataFrame([{"indicator_id": "intox_substance_r12", "area_type": "kommun", "area_code": "1766", "period": month,
+                       "dimension": "substans", "category": "cannabis", "value": share, "suppression": "", "title": "Substanser",
+                       "unit": "procent av formulären", "decimals": 0}]).to_parquet(folder / "indicators.parquet")
+        (folder / "catalogue.json").write_text(json.dumps([{"indicator_id": "intox_substance_r12", "title": "Substanser", "unit": "procent",
+                                                            "kind": "lång sikt", "polarity": "ingen", "decimals": 0, "latest_only": True}]))
+    item = validate_plans({"plans": {"p": {"title": "T", "area": "1766", "indicators": [
+        GOOD | {"indicator": "intox_substance_r12", "category": "cannabis", "polarity": "lägre är bättre",
+                "baseline": {"period": "2026-07"}, "target": {"level": 20.0, "by": "2027-12"}}]}}}, KNOWN)
+    row = follow_up(processed / "2026-10", "2026-10", item).iloc[0]
+    assert (row.baseline_value, row.latest_value, row.latest_period) == (30.0, 24.0, "2026-10")
+    assert (row.trend_points, row.trend_from, row.trend_slope, row.trend_direction) == (4, "2026-07", -2.0, "minskar")
+
+
 def test_shipped_plans_load(tmp_path):
     items = load_plans(Workspace(tmp_path))
     assert {i["plan_id"] for i in items} >= {"sutohamu-2025-2026"}

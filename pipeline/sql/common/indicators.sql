@@ -3,11 +3,13 @@
 -- category's label and parent (the category of the breakdown it rolls up to) and the area's name.
 -- A snapshot for period P holds every period that has ended by P's last month (period_end) and whose
 -- kind (period_kind) the snapshot's kind publishes (periods.CHAINS), so a report has its trend at
--- every resolution it may need.
+-- every resolution it may need. An indicator the catalogue publishes `latest_only` is in the snapshot of
+-- its own period only (snapshot_to).
 SELECT v.*, c.title, c.unit, c.decimals,
        coalesce(r.label, '') AS category_label, coalesce(r.sort_order, 0) AS sort_order,
        coalesce(r.parent, '') AS category_parent, n.area_name,
        period_end(v.period) AS snapshot_from,
+       CASE WHEN c.latest_only THEN period_end(v.period) END AS snapshot_to,
        CASE WHEN c.window_name IN ('quarter', 'tertial', 'half', 'year') THEN c.window_name ELSE 'month' END AS period_kind
 FROM indicator_values v
 JOIN ref_indicators c USING (indicator_id)
