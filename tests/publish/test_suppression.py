@@ -536,3 +536,18 @@ def test_data_quality_tables_publish_no_count_below_five(published_demo):
     issues = issues[issues.path.str.startswith("intox/")]
     assert len(issues) == 8 and issues["rows"].isna().all()  # the demo's eight single faulty INTOX rows
     assert checked > 10
+
+
+def test_a_snapshot_holds_the_five_years_up_to_its_period(tmp_path):
+    """Seven years of forms: a snapshot holds the periods that ended in the five years up to its last month."""
+    write_coverage(tmp_path, {"sunne": (["1766"], "2018-01")})
+    write_regions(tmp_path, {})
+    forms = [form(f"{y}-{m}-{k}", f"{y}-{m:02d}-{k + 1:02d}", home="1766") for y in range(2018, 2025) for m in range(1, 13) for k in range(8)]
+    write_forms(tmp_path, "sunne", "forms.csv", forms)
+    workspace, published = run_all(tmp_path, "2024-12")
+    first = published.groupby("indicator_id").period.min()
+    assert (first["intox_cases"], first["intox_cases_r12"], first["intox_cases_tertial"], first["intox_cases_year"]) == (
+        "2020-01", "2020-01", "2020-T1", "2020")
+    assert published[published.indicator_id == "intox_cases"].period.nunique() == 60
+    year = pd.read_parquet(publish(workspace, "2022") / "indicators.parquet")
+    assert sorted(year[year.indicator_id == "intox_cases_year"].period.unique()) == ["2018", "2019", "2020", "2021", "2022"]

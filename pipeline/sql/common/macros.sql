@@ -25,3 +25,6 @@ END;
 
 -- The month before 'YYYY-MM'.
 CREATE OR REPLACE TEMP MACRO month_before(m) AS strftime(strptime(m || '-01', '%Y-%m-%d') - INTERVAL 1 MONTH, '%Y-%m');
+
+-- 'YYYY-MM' n months later.
+CREATE OR REPLACE TEMP MACRO months_after(m, n) AS strftime(strptime(m || '-01', '%Y-%m-%d') + to_months(n), '%Y-%m');
