@@ -82,7 +82,8 @@ def national(root: Path, forms: int, workers: int) -> None:
     times = np.array(list(seconds.values())) if seconds else np.array([np.nan])
     slowest = max(seconds, key=seconds.get) if seconds else "–"
     whole = ingest.seconds + build.seconds + report.seconds
-    audit_line = next((line for line in build.stdout.splitlines() if "röjandeskydd" in line.lower()), "")
+    # the audit's own time (its "Granskat …" line) and its verdict, as the build printed them
+    audit_line = " ".join(line for line in build.stdout.splitlines() if line.startswith("Granskat") or "röjandeskydd" in line.lower())
 
     later = write_month(root, NEXT_MONTH, forms // 120)
     again = [_cli(root, "ingest"), _cli(root, "build", "--period", PERIOD), _cli(root, "report", "--period", PERIOD, "--workers", str(workers))]
