@@ -23,8 +23,6 @@ CREATE OR REPLACE TEMP MACRO period_start(p) AS CASE
     ELSE p
 END;
 
--- The month before 'YYYY-MM'.
-CREATE OR REPLACE TEMP MACRO month_before(m) AS strftime(strptime(m || '-01', '%Y-%m-%d') - INTERVAL 1 MONTH, '%Y-%m');
-
--- 'YYYY-MM' n months later.
+-- 'YYYY-MM' n months later, and the month before.
 CREATE OR REPLACE TEMP MACRO months_after(m, n) AS strftime(strptime(m || '-01', '%Y-%m-%d') + to_months(n), '%Y-%m');
+CREATE OR REPLACE TEMP MACRO month_before(m) AS months_after(m, -1);
