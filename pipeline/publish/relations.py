@@ -14,11 +14,13 @@ A relation is a set of signed cells whose sum is zero, and a reader knows every 
     period          a quarter, tertial, half-year or year is the sum of its months
     inbäddad        a period minus the one it holds is the month or two between them: T1 - Q1 = April,
                     T3 - Q4 = September, H1 - T1 = May + June, H2 - T3 = July + August
-    samma år        a year is its rolling 12 months ending in December
+    perioder i rullande
+                    the rolling 12 months ending in a period's last month are the periods of those months:
+                    a year is the window ending in December, three tertials the one ending in April
     föregående år   the same month last year is that month
     differens       two consecutive rolling windows differ by month(P) - month(P - 12)
 
-överlapp, differens, inbäddad and samma år follow from the others; they are listed because a check of one
+överlapp, differens, inbäddad and perioder i rullande follow from the others; they are listed because a check of one
 relation at a time (the first pass of the suppression) needs them. Suppression uses the relations to pick
 partners, the audit to bound every hidden count.
 """
@@ -41,7 +43,7 @@ KINDS = {
     "rullande": "rullande 12 månader är summan av sina månader",
     "period": "kvartalet, tertialet, halvåret eller året är summan av sina månader",
     "inbäddad": "en period minus en kortare period inom den är månaderna mellan dem",
-    "samma år": "året är de rullande 12 månaderna till och med december",
+    "perioder i rullande": "rullande 12 månader till och med en periods sista månad är periodens och de föregående periodernas summa",
     "föregående år": "samma månad föregående år är den månaden",
     "differens": "två på varandra följande rullande 12-månadersfönster",
 }
@@ -150,12 +152,19 @@ def relations(cells: pd.DataFrame, catalogue: pd.DataFrame, members: pd.DataFram
             gaps = gaps[gaps.groupby("owner").cell.transform("size").eq(len(between))]
             pairs = pairs[pairs.owner.isin(gaps.owner)]
             add("inbäddad", f"{base}|{outer_no}", pd.concat([pairs.assign(sign=-1), gaps.assign(sign=-1), _owners(pairs)]))
-        if {f"{base}_year", f"{base}_r12"} <= own:
-            years = cells[cells.count_id == f"{base}_year"]
-            decembers = cells[(cells.count_id == f"{base}_r12") & cells.period.str.endswith("-12")]
-            same = years[series].assign(owner=years.cell, period=years.period + "-12").merge(
-                decembers[series + ["period", "cell"]], on=series + ["period"])
-            add("samma år", base, pd.concat([same.assign(sign=-1), _owners(same)]))
+        if f"{base}_r12" not in own:
+            continue
+        rolling = cells[cells.count_id == f"{base}_r12"]
+        rolling = rolling[series + ["month"]].assign(owner=rolling.cell)
+        for name, length in PERIOD_MONTHS.items():
+            periods = cells[cells.count_id == f"{base}_{name}"]
+            ends = periods[series + ["cell"]].assign(month=_first_month_index(periods.period, length) + length - 1)
+            # the window ending in a period's last month holds that period and the ones before it in the 12 months
+            wanted = rolling.merge(pd.DataFrame({"offset": range(0, 12, length)}), how="cross")
+            wanted["month"] -= wanted.offset
+            linked = wanted.merge(ends, on=series + ["month"])
+            linked = linked[linked.groupby("owner").cell.transform("size").eq(12 // length)]
+            add("perioder i rullande", f"{base}|{name}", pd.concat([linked.assign(sign=-1), _owners(linked)]))
     if not parts:
         return pd.DataFrame({"relation": pd.Series(dtype=np.int64), "cell": pd.Series(dtype=np.int64),
                              "sign": pd.Series(dtype=np.int64), "kind": pd.Series(dtype=str)})

@@ -321,6 +321,17 @@ def test_two_consecutive_rolling_windows_do_not_give_a_month_away(indicators):
     assert audit(result, values, {}).empty
 
 
+def test_three_tertials_and_the_window_ending_in_april_do_not_give_a_tertial_away(indicators):
+    # r12(2024-04) = 2023-T2 + 2023-T3 + 2024-T1 (May 2023 to April 2024): with the window and two of the
+    # tertials shown, the hidden 3 would follow (43 - 20 - 20), without a month published.
+    tertials = {"2023-T2": 20, "2023-T3": 3, "2024-T1": 20}
+    values = pd.DataFrame([row("intox_cases_tertial", "k", n, period=p) for p, n in tertials.items()]
+                          + [row("intox_cases_r12", "k", 43, period="2024-04")])
+    result = suppress(values, indicators, NO_MEMBERS, 5).set_index(["indicator_id", "period"])
+    assert result.loc[("intox_cases_tertial", "2023-T3"), "suppressed"]
+    assert result.suppressed.sum() == 2  # the small tertial and one partner among the three others
+
+
 # --- a hand-made workspace through ingest, build and publish -----------------------------------
 
 
