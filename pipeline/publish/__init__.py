@@ -32,7 +32,7 @@ from pipeline.publish.xlsx import FILE_NAME as XLSX_NAME
 from pipeline.publish.xlsx import write_indicators_xlsx
 from pipeline.sources import SOURCES
 
-__all__ = ["publish", "suppress", "threshold"]
+__all__ = ["publish", "suppress", "threshold", "true_counts"]
 SNAPSHOT_COLUMNS = ("snapshot_from", "snapshot_to", "period_kind")
 # tables whose rows of any month of the period belong to its snapshot: an area with data in
 # some month of a year gets the year's report
@@ -60,8 +60,9 @@ def publish(workspace: Workspace, period: str, force: bool = False) -> Path:
     con = store.connect(workspace.database, read_only=True)
     try:
         tables = {name: _snapshot_rows(con, name, period) for name in names}
-        # every cell the model has, of any snapshot: the true counts of the cells other snapshots hold
-        truth = {name: con.execute(f"SELECT indicator_id, {', '.join(CELL_KEY[1:])}, numerator FROM {name}").df() for name in suppressed}
+        others = {name: _other_snapshots(workspace, period, name) for name in suppressed}
+        # the true counts of the cells other snapshots hold
+        truth = {name: true_counts(con, name, others[name]) for name in suppressed}
         catalogue = con.execute("SELECT * FROM ref_indicators").df()
         members = con.execute("SELECT area_code, municipality_code FROM ref_area_member").df()
     finally:
@@ -71,14 +72,13 @@ def publish(workspace: Workspace, period: str, force: bool = False) -> Path:
     keys, kept = _read_keys(target), set()
     for name in names:
         if name in suppressed:
-            others = _other_snapshots(workspace, period, name)
-            key = _suppression_key(tables[name], others, truth[name], catalogue, members, limit)
+            key = _suppression_key(tables[name], others[name], truth[name], catalogue, members, limit)
             if not force and keys.get(name) == key and (target / f"{name}.parquet").exists():
                 # the same cells, beside the same other snapshots, by the same code: the same suppression
                 tables[name] = pd.read_parquet(target / f"{name}.parquet")
                 kept.add(name)
             else:
-                tables[name] = _marks_after_counts(suppress(tables[name], catalogue, members, limit, others, truth[name]))
+                tables[name] = _marks_after_counts(suppress(tables[name], catalogue, members, limit, others[name], truth[name]))
             keys[name] = key
         for column in project.small_counts(name):
             counts = tables[name][column].astype("Int64")
@@ -100,6 +100,19 @@ def publish(workspace: Workspace, period: str, force: bool = False) -> Path:
     # last, once everything they describe is in place: a run killed before it suppresses again
     write_if_changed(target / KEYS, json.dumps(keys, indent=1, sort_keys=True))
     return target
+
+
+def true_counts(con, table: str, cells: pd.DataFrame | None) -> pd.DataFrame:
+    """The built counts (indicator_id, the rest of the cell key, numerator) of the cells in `cells`, in key
+    order: joined in DuckDB, where the model's millions of rows of every period stay."""
+    key = ["indicator_id", *CELL_KEY[1:]]
+    wanted = pd.DataFrame(columns=key) if cells is None else cells[key].drop_duplicates()
+    con.register("wanted_cells", wanted.astype(str))
+    try:
+        return con.execute(f"SELECT {', '.join(key)}, numerator FROM {table} JOIN wanted_cells USING ({', '.join(key)}) "
+                           f"ORDER BY {', '.join(key)}").df()
+    finally:
+        con.unregister("wanted_cells")
 
 
 def _suppression_key(rows: pd.DataFrame, others: pd.DataFrame | None, truth: pd.DataFrame, catalogue: pd.DataFrame,

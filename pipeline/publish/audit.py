@@ -25,6 +25,7 @@ import pandas as pd
 
 from pipeline.config import Workspace
 from pipeline.files import write_if_changed
+from pipeline.publish import true_counts
 from pipeline.publish.bounds import INF, Extra, protection
 from pipeline.publish.relations import CELL_KEY, KINDS, count_cells, relations
 from pipeline.report.formats import join, number
@@ -216,13 +217,12 @@ def _truth(workspace: Workspace, cells: pd.DataFrame) -> np.ndarray:
     except duckdb.Error:  # busy elsewhere: judge by feasible values instead
         return np.full(len(cells), np.nan)
     try:
-        true = con.execute(
-            "SELECT indicator_id AS count_id, area_type, area_code, period, dimension, category, numerator AS truth FROM indicator_values"
-        ).df()
+        true = true_counts(con, "indicator_values", cells.rename(columns={"count_id": "indicator_id"}))
     except duckdb.Error:
         return np.full(len(cells), np.nan)
     finally:
         con.close()
+    true = true.rename(columns={"indicator_id": "count_id", "numerator": "truth"})
     return cells[CELL_KEY].merge(true, on=CELL_KEY, how="left").truth.to_numpy(float)
 
 
