@@ -53,6 +53,7 @@ def suppress(
     counts = cells.numerator.to_numpy(float)
     linked = relations(cells, indicators, members[["area_code", "municipality_code"]])
     hidden = _secondary(primary | hidden_before, known, counts, linked, shares.cell.to_numpy(), shares.total.to_numpy())
+    members_of = _members_of(linked)
     deadline = time.monotonic() + PROOF_SECONDS
     check = None  # the first round checks every component; later ones only those a new partner joined
     for round_ in range(ROUNDS):
@@ -63,7 +64,7 @@ def suppress(
         if found.untested.any():  # out of time: what is left the audit after publish names
             break
         # after a few rounds, the last stubborn cells get a partner in every relation of their proof
-        partners = _partners(found, linked, hidden | known, counts, every=round_ >= EVERY_FROM)
+        partners = _partners(found, members_of, hidden | known, counts, every=round_ >= EVERY_FROM)
         if not len(partners):
             # no partner left: a hidden count the shown cells determine protects nothing, so show it
             # (a partner of an earlier round that the other snapshots' cells pin down: a quarter beside tertials)
@@ -119,11 +120,20 @@ def _other_snapshots(cells: pd.DataFrame, others: pd.DataFrame | None) -> tuple[
     return matched.hidden_elsewhere.fillna(False).to_numpy(bool), same._merge.eq("both").to_numpy()
 
 
-def _partners(found: Protection, linked: pd.DataFrame, taken: np.ndarray, counts: np.ndarray, every: bool = False) -> np.ndarray:
+def _members_of(linked: pd.DataFrame) -> dict[int, np.ndarray]:
+    """Relation id -> its cells."""
+    if linked.empty:
+        return {}
+    order = np.argsort(linked.relation.to_numpy(), kind="stable")
+    relation, cell = linked.relation.to_numpy()[order], linked.cell.to_numpy()[order]
+    starts = np.flatnonzero(np.r_[True, relation[1:] != relation[:-1]])
+    return dict(zip(relation[starts].tolist(), np.split(cell, starts[1:])))
+
+
+def _partners(found: Protection, members: dict[int, np.ndarray], taken: np.ndarray, counts: np.ndarray, every: bool = False) -> np.ndarray:
     """For each unprotected cell: the smallest non-zero count that is neither hidden nor known, in
     the first relation of its proof that has one, the relations the cell is in first (with `every`,
     in each relation of its proof)."""
-    members = linked.groupby("relation").cell.agg(list)
     chosen = set()
     for cell in found.failing():
         proof = found.proof.get(int(cell), [])
