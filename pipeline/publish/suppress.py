@@ -153,8 +153,10 @@ def _secondary(hidden: np.ndarray, known: np.ndarray, counts: np.ndarray, relati
     rel, cell = relations.relation.to_numpy(), relations.cell.to_numpy()
     value = counts[cell].astype(float)
     # Hide the smallest non-zero count; a zero only when nothing else is left (a hidden cell is then
-    # almost never 0, and the audit assumes that a reader knows it).
-    order = np.lexsort((np.where(value > 0, value, np.inf), rel))
+    # almost never 0, and the audit assumes that a reader knows it). Where a rolling window is the sum of
+    # calendar periods, the window goes first: the tertials and the year are what the steering group reads.
+    window = (relations.kind.to_numpy() == "perioder i rullande") & (relations.sign.to_numpy() > 0)
+    order = np.lexsort((np.where(value > 0, np.where(window, 0, value), np.inf), rel))
     rel, cell = rel[order], cell[order]
     is_known = known[cell]
     counted = counts[share_cells] > 0  # 0 % of anything is 0 %: a zero share tells nothing of its total
