@@ -52,6 +52,10 @@ def suppress(
     shares = shares.merge(totals.rename(columns={"count_id": "share_of", "cell": "total"}), on=["share_of", "area_type", "area_code", "period"])
     counts = cells.numerator.to_numpy(float)
     linked = relations(cells, indicators, members[["area_code", "municipality_code"]])
+    # Where a rolling window is the sum of calendar periods, the first pass hides the window before a
+    # period: the steering group reads the tertials and the year. Not the window ending in December: it is the year.
+    window = cells.count_id.map(indicators.set_index("indicator_id").window_name).eq("r12") & ~cells.period.str.endswith("-12")
+    linked["first"] = linked.kind.eq("perioder i rullande").to_numpy() & window.to_numpy()[linked.cell.to_numpy()]
     hidden = _secondary(primary | hidden_before, known, counts, linked, shares.cell.to_numpy(), shares.total.to_numpy())
     members_of = _members_of(linked)
     deadline = time.monotonic() + PROOF_SECONDS
@@ -152,12 +156,11 @@ def _secondary(hidden: np.ndarray, known: np.ndarray, counts: np.ndarray, relati
     non-zero count is hidden with its total."""
     rel, cell = relations.relation.to_numpy(), relations.cell.to_numpy()
     value = counts[cell].astype(float)
-    # Hide the smallest non-zero count; a zero only when nothing else is left (a hidden cell is then
-    # almost never 0, and the audit assumes that a reader knows it). Where a rolling window is the sum of
-    # calendar periods, the window goes first: the tertials and the year are what the steering group reads.
-    window = (relations.kind.to_numpy() == "perioder i rullande") & (relations.sign.to_numpy() > 0)
-    order = np.lexsort((np.where(value > 0, np.where(window, 0, value), np.inf), rel))
-    rel, cell = rel[order], cell[order]
+    # Hide the smallest non-zero count (a relation's cells marked `first` before the others), never a zero:
+    # the audit assumes that a reader knows a hidden count is at least 1 (a relation with only zeros left
+    # to hide is the proof's to protect, through another relation).
+    order = np.lexsort((value, ~relations["first"].to_numpy(bool), rel))
+    rel, cell, nonzero = rel[order], cell[order], value[order] > 0
     is_known = known[cell]
     counted = counts[share_cells] > 0  # 0 % of anything is 0 %: a zero share tells nothing of its total
     while True:
@@ -167,7 +170,7 @@ def _secondary(hidden: np.ndarray, known: np.ndarray, counts: np.ndarray, relati
         is_hidden = hidden[cell]
         per_relation = np.bincount(rel, weights=is_hidden & ~is_known, minlength=rel.max() + 1)
         exposed = per_relation[rel] == 1
-        candidates = exposed & ~is_hidden & ~is_known
+        candidates = exposed & ~is_hidden & ~is_known & nonzero
         if not candidates.any():
             return hidden
         # first candidate of each exposed relation = its smallest count (sorted above)
