@@ -21,8 +21,8 @@ from pipeline.publish.bounds import Protection, protection
 from pipeline.publish.relations import CELL_KEY, count_cells, relations
 
 HIDDEN = "dold"
-ROUNDS = 40  # rounds of proof and more partners; the national bench workspace needs 7
-PROOF_SECONDS = 1800  # for all rounds; the national bench workspace takes about 30 s on two cores
+ROUNDS = 40  # rounds of proof and more partners; the national bench workspace needs 3
+PROOF_SECONDS = 1800  # for all rounds; the national bench workspace takes about 25 s on two cores
 EVERY_FROM = 12  # the round from which a failing cell gets a partner in every relation of its proof
 
 
