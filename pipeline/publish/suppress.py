@@ -152,8 +152,9 @@ def _partners(found: Protection, members: dict[int, np.ndarray], taken: np.ndarr
 
 def _secondary(hidden: np.ndarray, known: np.ndarray, counts: np.ndarray, relations: pd.DataFrame,
                share_cells: np.ndarray, share_totals: np.ndarray) -> np.ndarray:
-    """Hide partners until no relation has exactly one cell that is hidden and not known; a share's
-    non-zero count is hidden with its total."""
+    """Hide partners until no relation has exactly one cell that is hidden and not known, except where only
+    zeros are left to hide; a share's non-zero count is hidden with its total. `relations` marks with `first`
+    the cells hidden before the others of their relation."""
     rel, cell = relations.relation.to_numpy(), relations.cell.to_numpy()
     value = counts[cell].astype(float)
     # Hide the smallest non-zero count (a relation's cells marked `first` before the others), never a zero:
